@@ -1,0 +1,163 @@
+"""``[nova_lb]``: the cost model and ceilings shared by both halves.
+
+nova-scheduler reads this group from nova.conf; the rebalancer reads it from
+its own nova-lb.conf. Keep the two copies equal, so that the scheduler never
+undoes what the rebalancer did.
+"""
+
+from oslo_config import cfg
+from oslo_config import types
+
+from nova_lb import exception
+from nova_lb.model import cost
+
+GROUP = cfg.OptGroup(
+    'nova_lb',
+    title='Balancing cost model',
+    help='How nova-lb judges a host: the cost model shared by the scheduler '
+         'plugin (in nova.conf) and the rebalancer (in nova-lb.conf).')
+
+_CEILING_HELP = """
+Highest utilisation of %(rc)s, after placing a request, that the
+HeadroomFilter lets a host reach, as a fraction of the host's capacity
+``(total - reserved) * allocation_ratio``. The rebalancer plans within the
+same ceiling.
+
+This can be overridden per host aggregate with the metadata key
+``nova_lb_%(opt)s``; a host in several aggregates takes the lowest value.
+
+Possible values:
+
+* A number in (0, 1]. ``1.0``, the default, disables the ceiling.
+
+Related options:
+
+* ``[filter_scheduler] enabled_filters`` must list ``HeadroomFilter``.
+"""
+
+
+def _ceiling(rc):
+    opt = '%s_ceiling' % rc.lower()
+    return cfg.FloatOpt(
+        opt, default=1.0, min=0.0, max=1.0,
+        help=_CEILING_HELP % {'rc': rc, 'opt': opt})
+
+
+OPTS = [
+    cfg.Opt(
+        'resource_weights',
+        type=types.Dict(value_type=types.Float(min=0.0)),
+        default={'VCPU': 1.0, 'MEMORY_MB': 1.0, 'DISK_GB': 1.0},
+        help="""
+Relative importance of each resource class in a host's cost.
+
+A host's cost is its weighted peak utilisation plus ``imbalance_weight``
+times the weighted spread of its utilisations. Only the ratios between the
+weights matter. A resource class left out, or given 0, is ignored by the
+cost but still respected as a capacity by the filter and the rebalancer.
+
+Possible values:
+
+* A comma-separated list of ``RESOURCE_CLASS:weight`` pairs with weights
+  >= 0, at least one of them > 0. Placement resource class names, such as
+  ``VCPU``, ``MEMORY_MB``, ``DISK_GB`` or a ``CUSTOM_*`` class.
+
+Related options:
+
+* ``imbalance_weight``
+"""),
+    cfg.FloatOpt(
+        'imbalance_weight', default=1.0, min=0.0,
+        help="""
+How much a host's imbalance between resource classes adds to its cost,
+relative to its peak utilisation.
+
+Imbalance is the weighted standard deviation of the host's utilisations: a
+host with free vCPUs but no free memory has a high imbalance, because its
+vCPUs are stranded. ``0`` ranks hosts by peak utilisation alone.
+
+Possible values:
+
+* A number >= 0.
+
+Related options:
+
+* ``resource_weights``
+"""),
+    cfg.FloatOpt(
+        'weight_multiplier', default=1.0,
+        help="""
+Multiplier of the BalancedUtilizationWeigher, as for Nova's own weighers.
+
+This can be overridden per host aggregate with the metadata key
+``nova_lb_weight_multiplier``; a host in several aggregates takes the
+lowest value.
+
+Possible values:
+
+* A positive number spreads load to balanced hosts (the purpose of this
+  weigher); ``0`` disables it; a negative number prefers the most loaded
+  hosts (packing).
+
+Related options:
+
+* ``[filter_scheduler] weight_classes`` must include
+  ``nova_lb.scheduler.weighers.all_weighers``.
+"""),
+    _ceiling('VCPU'),
+    _ceiling('MEMORY_MB'),
+    _ceiling('DISK_GB'),
+]
+
+#: Resource classes that have a ceiling option, with the option's name.
+CEILING_OPTS = {'VCPU': 'vcpu_ceiling', 'MEMORY_MB': 'memory_mb_ceiling',
+                'DISK_GB': 'disk_gb_ceiling'}
+
+
+def register_opts(conf):
+    conf.register_group(GROUP)
+    conf.register_opts(OPTS, group=GROUP)
+
+
+def list_opts():
+    return [(GROUP, OPTS)]
+
+
+class Settings(object):
+    """``[nova_lb]`` read and checked once: what a request or run uses."""
+
+    __slots__ = ('cost', 'ceilings', 'weight_multiplier')
+
+    def __init__(self, cost, ceilings, weight_multiplier):
+        self.cost = cost
+        self.ceilings = ceilings
+        self.weight_multiplier = weight_multiplier
+
+
+def load(conf):
+    """Read ``[nova_lb]`` from ``conf`` into a :class:`Settings`.
+
+    :raises nova_lb.exception.InvalidConfig: naming the option and the
+        problem in one line, for a bad value in the file or a combination
+        the cost model rejects.
+    """
+    group = conf[GROUP.name]
+    try:
+        weights = dict(group.resource_weights)
+        imbalance = group.imbalance_weight
+        ceilings = {rc: getattr(group, opt)
+                    for rc, opt in CEILING_OPTS.items()}
+        multiplier = group.weight_multiplier
+    except (cfg.ConfigFileValueError, ValueError) as e:
+        raise exception.InvalidConfig('[%s] %s' % (GROUP.name, e))
+    for rc, ceiling in ceilings.items():
+        if ceiling <= 0:
+            raise exception.InvalidConfig(
+                '[%s] %s must be > 0 (1.0 disables it), not %s'
+                % (GROUP.name, CEILING_OPTS[rc], ceiling))
+    try:
+        model = cost.CostModel.build(weights, imbalance)
+    except ValueError as e:
+        raise exception.InvalidConfig(
+            '[%s] resource_weights/imbalance_weight: %s' % (GROUP.name, e))
+    return Settings(model, ceilings, multiplier)

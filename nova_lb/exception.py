@@ -1,0 +1,21 @@
+"""Errors that nova-lb reports to an admin in one line.
+
+Each carries the exit code a console script ends with, so a script that
+drives nova-lb can tell bad input from a failure of the cloud.
+"""
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_BAD_INPUT = 2
+
+
+class NovaLBError(Exception):
+    """Base class: the message is the one line shown to the admin."""
+
+    exit_code = EXIT_ERROR
+
+
+class InvalidConfig(NovaLBError):
+    """An option has a value nova-lb cannot work with."""
+
+    exit_code = EXIT_BAD_INPUT

@@ -1,0 +1,134 @@
+"""The cost model shared by the scheduler plugin and the rebalancer.
+
+Both halves must judge a host the same way, or the scheduler would undo
+what the rebalancer did. Everything here is pure numpy: no Nova, no
+configuration, no I/O. Every function works on one host (a vector of
+utilisations, one per resource class) and on thousands at once (a matrix,
+hosts by resource classes), because the scheduler weighs one request's
+candidates and the solver weighs a whole cloud.
+"""
+
+import dataclasses
+
+import numpy as np
+
+#: The resource classes every Nova compute host reports.
+STANDARD_CLASSES = ('VCPU', 'MEMORY_MB', 'DISK_GB')
+
+
+def capacity(total, reserved, allocation_ratio):
+    """Usable amount of a resource, exactly as Placement computes it.
+
+    Placement's ``Inventory.capacity`` is
+    ``int((total - reserved) * allocation_ratio)``: the truncation matters
+    for small inventories with fractional ratios, so it is kept here.
+    """
+    return np.trunc((np.asarray(total, dtype=float) - reserved)
+                    * allocation_ratio)
+
+
+def utilisation(used, cap):
+    """``used / cap``, elementwise.
+
+    A resource with no capacity is 0 % used while nothing uses it and
+    infinitely used as soon as something does, so that such a host always
+    costs more than any host with room.
+    """
+    used = np.asarray(used, dtype=float)
+    cap = np.asarray(cap, dtype=float)
+    with np.errstate(divide='ignore', invalid='ignore'):
+        return np.where(cap > 0, used / np.where(cap > 0, cap, 1.0),
+                        np.where(used > 0, np.inf, 0.0))
+
+
+@dataclasses.dataclass(frozen=True)
+class CostModel:
+    """Turns a host's utilisation vector into one cost; lower is better.
+
+    ``cost = peak + imbalance_weight * imbalance`` where *peak* is the
+    highest weighted utilisation (weights scaled so the largest is 1) and
+    *imbalance* is the weighted standard deviation of the utilisations. A
+    host whose CPU is idle while its memory is full has a high peak and a
+    high imbalance: its idle CPUs are stranded. The solver minimises the
+    weighted peak per resource class with the same weights.
+    """
+
+    resource_classes: tuple
+    weights: tuple
+    imbalance_weight: float = 1.0
+
+    @classmethod
+    def build(cls, weights, imbalance_weight=1.0, resource_classes=None):
+        """Validate and build a model.
+
+        :param weights: mapping of resource class to a weight >= 0.
+        :param resource_classes: order of the utilisation vectors this
+            model will be given; classes without a weight get 0. Defaults
+            to the weighted classes in ``weights`` order.
+        :raises ValueError: with a message an admin can act on.
+        """
+        for rc, w in weights.items():
+            if not w >= 0 or w == float('inf'):
+                raise ValueError('weight of %s must be a finite number >= 0, '
+                                 'not %r' % (rc, w))
+        if not any(w > 0 for w in weights.values()):
+            raise ValueError('at least one resource class needs a weight '
+                             '> 0, got %r' % dict(weights))
+        if not imbalance_weight >= 0 or imbalance_weight == float('inf'):
+            raise ValueError('imbalance weight must be a finite number '
+                             '>= 0, not %r' % (imbalance_weight,))
+        if resource_classes is None:
+            resource_classes = tuple(rc for rc, w in weights.items() if w > 0)
+        top = max(weights.values())
+        return cls(tuple(resource_classes),
+                   tuple(float(weights.get(rc, 0.0)) / top
+                         for rc in resource_classes),
+                   float(imbalance_weight))
+
+    def for_classes(self, resource_classes):
+        """The same model, for utilisation vectors in another class order."""
+        known = dict(zip(self.resource_classes, self.weights))
+        return CostModel(tuple(resource_classes),
+                         tuple(known.get(rc, 0.0) for rc in resource_classes),
+                         self.imbalance_weight)
+
+    @property
+    def weight_vector(self):
+        """Weights in ``resource_classes`` order, the largest being 1."""
+        return np.asarray(self.weights, dtype=float)
+
+    def peak(self, util):
+        """Highest weighted utilisation over the last axis."""
+        return np.max(np.asarray(util, dtype=float) * self.weight_vector,
+                      axis=-1)
+
+    def imbalance(self, util):
+        """Weighted standard deviation of the utilisations (last axis)."""
+        util = np.asarray(util, dtype=float)
+        w = self.weight_vector / self.weight_vector.sum()
+        weighted = w > 0
+        u = util[..., weighted]
+        w = w[weighted]
+        mean = (u * w).sum(axis=-1, keepdims=True)
+        with np.errstate(invalid='ignore'):
+            spread = np.sqrt((w * (u - mean) ** 2).sum(axis=-1))
+        return np.where(np.isfinite(spread), spread, np.inf)
+
+    def cost(self, util):
+        """Cost of each host (last axis: resource classes)."""
+        return self.peak(util) + self.imbalance_weight * self.imbalance(util)
+
+
+def fleet_summary(util, resource_classes):
+    """Peak, mean and standard deviation of each class over hosts.
+
+    ``util`` is hosts by resource classes. This is the ``before``/``after``
+    block of a plan.
+    """
+    util = np.asarray(util, dtype=float).reshape(-1, len(resource_classes))
+    if not len(util):
+        return {}
+    return {rc: {'peak': float(util[:, i].max()),
+                 'mean': float(util[:, i].mean()),
+                 'stddev': float(util[:, i].std())}
+            for i, rc in enumerate(resource_classes)}

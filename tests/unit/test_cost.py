@@ -1,0 +1,76 @@
+import numpy as np
+import testtools
+
+from nova_lb.model import cost
+
+
+class CapacityTest(testtools.TestCase):
+
+    def test_matches_placement_truncation(self):
+        # Placement: int((total - reserved) * allocation_ratio)
+        self.assertEqual(30.0, cost.capacity(16, 1, 2.0))
+        self.assertEqual(7.0, cost.capacity(10, 3, 1.1))   # 7.7 -> 7
+        np.testing.assert_array_equal(
+            [30.0, 7.0, 0.0],
+            cost.capacity([16, 10, 4], [1, 3, 4], [2.0, 1.1, 16.0]))
+
+    def test_utilisation_of_empty_capacity(self):
+        np.testing.assert_array_equal(
+            [0.5, 0.0, np.inf],
+            cost.utilisation([5, 0, 1], [10, 0, 0]))
+
+
+class CostModelTest(testtools.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.model = cost.CostModel.build(
+            {'VCPU': 1.0, 'MEMORY_MB': 1.0, 'DISK_GB': 1.0})
+
+    def test_stranded_host_costs_more_than_balanced_one(self):
+        # Same mean utilisation; the first host has idle CPUs and full RAM.
+        stranded = [0.1, 0.9, 0.5]
+        balanced = [0.5, 0.5, 0.5]
+        self.assertGreater(self.model.cost(stranded),
+                           self.model.cost(balanced))
+
+    def test_cost_grows_with_peak(self):
+        self.assertLess(self.model.cost([0.3, 0.3, 0.3]),
+                        self.model.cost([0.6, 0.6, 0.6]))
+
+    def test_one_host_and_many_agree(self):
+        util = np.random.default_rng(1).random((50, 3))
+        many = self.model.cost(util)
+        one = [self.model.cost(row) for row in util]
+        np.testing.assert_allclose(one, many)
+
+    def test_weights_scale_the_peak(self):
+        model = cost.CostModel.build({'VCPU': 0.5, 'MEMORY_MB': 1.0})
+        self.assertEqual(('VCPU', 'MEMORY_MB'), model.resource_classes)
+        self.assertAlmostEqual(0.4, float(model.peak([0.8, 0.2])))
+
+    def test_unweighted_classes_are_ignored(self):
+        model = cost.CostModel.build({'VCPU': 1.0}).for_classes(
+            ('VCPU', 'MEMORY_MB'))
+        self.assertEqual(0.0, float(model.imbalance([0.4, 0.99])))
+        self.assertAlmostEqual(0.4, float(model.cost([0.4, 0.99])))
+
+    def test_full_host_without_capacity_is_infinite(self):
+        self.assertEqual(np.inf, self.model.cost([np.inf, 0.1, 0.1]))
+
+    def test_rejects_bad_weights(self):
+        self.assertRaisesRegex(ValueError, 'at least one',
+                               cost.CostModel.build, {'VCPU': 0.0})
+        self.assertRaisesRegex(ValueError, 'VCPU',
+                               cost.CostModel.build, {'VCPU': -1.0})
+        self.assertRaisesRegex(ValueError, 'imbalance',
+                               cost.CostModel.build, {'VCPU': 1.0}, -2)
+
+
+class FleetSummaryTest(testtools.TestCase):
+
+    def test_summary(self):
+        s = cost.fleet_summary([[0.2, 0.4], [0.6, 0.4]], ('VCPU', 'DISK_GB'))
+        self.assertEqual({'peak': 0.6, 'mean': 0.4, 'stddev': 0.2},
+                         {k: round(v, 9) for k, v in s['VCPU'].items()})
+        self.assertEqual(0.0, s['DISK_GB']['stddev'])
