@@ -1,0 +1,21 @@
+"""``nova-lb``: the admin's command for snapshots, plans and drains."""
+
+import sys
+
+from nova_lb import cmd
+
+DESCRIPTION = ('Balance the load of an OpenStack Nova cloud: take snapshots, '
+               'compute rebalancing plans and carry them out as live '
+               'migrations.')
+
+#: Sub-command name -> module in nova_lb.cmd.commands.
+COMMANDS = {}
+
+
+def main(argv=None):
+    return cmd.main('nova-lb', DESCRIPTION, [cmd.subcommands(COMMANDS)],
+                    lambda conf: conf.command.run(conf), argv)
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,54 @@
+"""A plan: migrations in waves, and the ``nova-lb-plan/1`` JSON form."""
+
+import dataclasses
+
+FORMAT = 'nova-lb-plan/1'
+
+
+@dataclasses.dataclass(frozen=True)
+class Migration:
+    server: str
+    source: str
+    destination: str
+    wave: int
+
+    def to_json(self):
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass(frozen=True)
+class Plan:
+    """What the planner proposes; the executor and ``nova-lb apply`` read it.
+
+    ``before``/``after`` are ``{resource class: {peak, mean, stddev}}`` over
+    the hosts the plan was allowed to use. ``solver`` holds the solver's
+    status, objective, proven bound and gap; ``left_alone`` says, per
+    server, why it was not moved; ``left_out`` lists moves the solver
+    wanted but no safe order allowed, with the reason.
+    """
+
+    migrations: tuple
+    before: dict
+    after: dict
+    solver: dict = dataclasses.field(default_factory=dict)
+    left_alone: dict = dataclasses.field(default_factory=dict)
+    left_out: tuple = ()
+
+    @property
+    def waves(self):
+        """Migrations grouped by wave, in order."""
+        grouped = {}
+        for m in self.migrations:
+            grouped.setdefault(m.wave, []).append(m)
+        return [tuple(grouped[w]) for w in sorted(grouped)]
+
+    def to_json(self):
+        return {
+            'format': FORMAT,
+            'migrations': [m.to_json() for m in self.migrations],
+            'before': self.before,
+            'after': self.after,
+            'solver': self.solver,
+            'left_alone': self.left_alone,
+            'left_out': list(self.left_out),
+        }
