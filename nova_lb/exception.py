@@ -19,3 +19,12 @@ class InvalidConfig(NovaLBError):
     """An option has a value nova-lb cannot work with."""
 
     exit_code = EXIT_BAD_INPUT
+
+
+class BadSnapshot(NovaLBError):
+    """A snapshot file that is not a complete, consistent nova-lb-snapshot/1.
+
+    The message names the file and the JSON path of the first problem.
+    """
+
+    exit_code = EXIT_BAD_INPUT
