@@ -107,6 +107,26 @@ Related options:
     _ceiling('VCPU'),
     _ceiling('MEMORY_MB'),
     _ceiling('DISK_GB'),
+    cfg.StrOpt(
+        'draining_aggregate', default='nova-lb-draining',
+        help="""
+Name of the Nova host aggregate whose hosts are being drained.
+
+The DrainingHostFilter rejects every host in this aggregate for new boots
+and for the destination of moves, so that servers moved off a host are not
+scheduled back onto it. A rebuild, which stays on its host and claims
+nothing new, is not affected. Adding a host to the aggregate starts
+draining it; removing it ends that.
+
+Possible values:
+
+* The name of a host aggregate. The aggregate need not exist while no host
+  is being drained.
+
+Related options:
+
+* ``[filter_scheduler] enabled_filters`` must list ``DrainingHostFilter``.
+"""),
 ]
 
 #: Resource classes that have a ceiling option, with the option's name.
