@@ -1,0 +1,31 @@
+"""The functional base itself: sized hosts, chosen hosts, real openstacksdk."""
+
+from tests.functional import base  # isort:skip  (patches eventlet first)
+
+
+class TestBase(base.NovaLBTestCase):
+
+    def test_hosts_servers_and_sdk(self):
+        server = self.boot_on('host2', vcpus=2, memory_mb=2048, disk_gb=20)
+        forced = self.boot_on('host1', force=True)
+
+        # Each host reports the sizes it was given, read through openstacksdk
+        # and Placement: heterogeneous hosts.
+        for host in self.hosts:
+            rp = self.sdk.placement.get(
+                '/resource_providers/%s/inventories'
+                % self.provider_uuid(host.name),
+                microversion='1.39').json()['inventories']
+            self.assertEqual(
+                (host.vcpus, host.memory_mb, host.disk_gb),
+                (rp['VCPU']['total'], rp['MEMORY_MB']['total'],
+                 rp['DISK_GB']['total']))
+
+        body = self.sdk.compute.get(
+            '/servers/detail?all_tenants=1', microversion='2.47').json()
+        hosts = {s['id']: s['OS-EXT-SRV-ATTR:host'] for s in body['servers']}
+        self.assertEqual({server['id']: 'host2', forced['id']: 'host1'}, hosts)
+
+        self.assert_servers_active()
+        self.assert_usages_match_servers()
+        self.assert_within_capacity()
