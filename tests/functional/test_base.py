@@ -29,3 +29,16 @@ class TestBase(base.NovaLBTestCase):
         self.assert_servers_active()
         self.assert_usages_match_servers()
         self.assert_within_capacity()
+
+    def test_wait_for_migration_done(self):
+        server = self.boot_on('host1', vcpus=2, memory_mb=2048)
+        self.admin_api.post_server_action(server['id'], {
+            'os-migrateLive': {'host': 'host3', 'block_migration': 'auto'}})
+
+        migration = self.wait_for_migration_done(server['id'])
+
+        self.assertEqual(('host1', 'host3'), (migration['source_compute'],
+                                              migration['dest_compute']))
+        self.assertEqual('host3', self._show_server(server)[
+            'OS-EXT-SRV-ATTR:host'])
+        self.assert_usages_match_servers()
