@@ -10,10 +10,11 @@ nova-scheduler's own ``cfg.CONF`` on import, which is how nova.conf gets its
 from oslo_config import cfg
 
 from nova_lb.conf import balance
+from nova_lb.conf import rebalancer
 
 CONF = cfg.CONF
 
-_MODULES = (balance,)
+_MODULES = (balance, rebalancer)
 
 
 def register_opts(conf):
