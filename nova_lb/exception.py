@@ -28,3 +28,16 @@ class BadSnapshot(NovaLBError):
     """
 
     exit_code = EXIT_BAD_INPUT
+
+
+class CloudUnavailable(NovaLBError):
+    """Nova or Placement kept failing (5xx, refused, timed out) past every
+    retry; the message names the call and its last error."""
+
+
+class RebalancerBusy(NovaLBError):
+    """Another rebalancer, apply or drain holds the rebalancing lock."""
+
+
+class StalePlan(NovaLBError):
+    """A reviewed plan no longer fits the cloud; the message says why."""
