@@ -10,11 +10,12 @@ nova-scheduler's own ``cfg.CONF`` on import, which is how nova.conf gets its
 from oslo_config import cfg
 
 from nova_lb.conf import balance
+from nova_lb.conf import executor
 from nova_lb.conf import rebalancer
 
 CONF = cfg.CONF
 
-_MODULES = (balance, rebalancer)
+_MODULES = (balance, rebalancer, executor)
 
 
 def register_opts(conf):

@@ -1,0 +1,144 @@
+"""The executor's writes and polls: the only SDK I/O besides the collector.
+
+Planning reads the cloud through :mod:`nova_lb.model.collector`; carrying a
+plan out needs a few more calls, all here: start, watch and abort live
+migrations, look at one server, one compute service and one resource
+provider just before a move, and edit the draining aggregate. Every method
+returns plain JSON data (dicts, lists, strings), so the pre-checks and the
+executor never see an openstacksdk object, and every call goes through a
+:class:`~nova_lb.executor.retry.Retrier`.
+"""
+
+from openstack import exceptions as sdk_exceptions
+
+from nova_lb.executor import retry
+
+#: 2.59 adds migration uuids (the Placement consumer of a move's source
+#: allocation); 2.65 lets an abort reach queued migrations; 2.80 is the
+#: newest os-migrations format.
+COMPUTE_VERSION = '2.80'
+PLACEMENT_VERSION = '1.28'
+
+#: Live-migration states Nova is still working on.
+IN_PROGRESS = ('accepted', 'queued', 'preparing', 'running',
+               'post-migrating')
+#: States after which Nova does nothing more with a live migration.
+ENDED = ('completed', 'failed', 'error', 'cancelled')
+
+
+class Cloud(object):
+    """Plain-data access to Nova and Placement for the executor."""
+
+    def __init__(self, conn, retrier):
+        self._conn = conn
+        self._retry = retrier
+
+    def _get(self, service, path, version, **params):
+        """The JSON body of a GET, or None for 404."""
+        def get():
+            resp = getattr(self._conn, service).get(
+                path, params=params, microversion=version)
+            sdk_exceptions.raise_from_response(resp)
+            return resp.json()
+        try:
+            return self._retry.call('GET %s' % path, get)
+        except sdk_exceptions.NotFoundException:
+            return None
+
+    def _compute(self, path, **params):
+        return self._get('compute', path, COMPUTE_VERSION, **params)
+
+    def _placement(self, path):
+        return self._get('placement', path, PLACEMENT_VERSION)
+
+    # -- pre-checks -------------------------------------------------------
+
+    def server(self, server_id):
+        """``GET /servers/{id}``'s server, or None if it is gone."""
+        body = self._compute('/servers/%s' % server_id)
+        return body and body['server']
+
+    def compute_service(self, host):
+        """The ``nova-compute`` service of ``host``, or None."""
+        services = self._compute('/os-services', binary='nova-compute',
+                                 host=host)['services']
+        return services[0] if services else None
+
+    def provider(self, rp_uuid):
+        """``(inventories, usages)`` of a resource provider."""
+        base = '/resource_providers/%s' % rp_uuid
+        return (self._placement(base + '/inventories')['inventories'],
+                self._placement(base + '/usages')['usages'])
+
+    def allocations(self, consumer):
+        """``{rp uuid: {resource class: amount}}`` held by a consumer."""
+        body = self._placement('/allocations/%s' % consumer) or {}
+        return {rp: alloc['resources']
+                for rp, alloc in body.get('allocations', {}).items()}
+
+    # -- live migrations --------------------------------------------------
+
+    def live_migrations(self, server_id):
+        """Every live migration of a server, oldest first."""
+        return sorted(self._compute(
+            '/os-migrations', instance_uuid=server_id,
+            migration_type='live-migration')['migrations'],
+            key=lambda m: m['id'])
+
+    def live_migrations_in_progress(self):
+        """Live migrations of any server, by anyone, not yet ended."""
+        return [m for status in IN_PROGRESS
+                for m in self._compute('/os-migrations', status=status,
+                                       migration_type='live-migration'
+                                       )['migrations']]
+
+    def live_migrate(self, server_id, host):
+        """Ask Nova to live-migrate a server to ``host``.
+
+        Never forced: the scheduler runs every enabled filter on ``host``
+        (API >= 2.30), so Nova and nova-lb's own filters vet it. Not
+        retried: a POST that timed out may have started a migration; the
+        caller looks for one instead.
+        """
+        self._conn.compute.live_migrate_server(
+            server_id, host=host, block_migration='auto')
+
+    def abort(self, server_id, migration_id):
+        """Ask Nova to abort a live migration; False if it refused.
+
+        Nova refuses (400/404) a migration that is no longer abortable,
+        e.g. already post-migrating or ended.
+        """
+        try:
+            self._retry.call(
+                'abort migration %s' % migration_id,
+                self._conn.compute.abort_server_migration,
+                str(migration_id), server=server_id, ignore_missing=False)
+        except (sdk_exceptions.BadRequestException,
+                sdk_exceptions.NotFoundException,
+                sdk_exceptions.ConflictException):
+            return False
+        return True
+
+    # -- the draining aggregate -------------------------------------------
+
+    def aggregate(self, name, create=False):
+        """``{'id', 'name', 'hosts'}`` of an aggregate, or None."""
+        agg = self._retry.call('find aggregate %s' % name,
+                               self._conn.compute.find_aggregate, name)
+        if agg is None and create:
+            agg = self._retry.call('create aggregate %s' % name,
+                                   self._conn.compute.create_aggregate,
+                                   name=name)
+        return agg and {'id': agg.id, 'name': agg.name,
+                        'hosts': list(agg.hosts or ())}
+
+    def add_host(self, aggregate_id, host):
+        self._retry.call('add %s to aggregate' % host,
+                         self._conn.compute.add_host_to_aggregate,
+                         aggregate_id, host)
+
+    def remove_host(self, aggregate_id, host):
+        self._retry.call('remove %s from aggregate' % host,
+                         self._conn.compute.remove_host_from_aggregate,
+                         aggregate_id, host)
