@@ -1,0 +1,77 @@
+"""HeadroomFilter: keep every host below a utilisation ceiling.
+
+Placement already refuses a host that cannot fit a request at all. This
+filter keeps headroom on top of that: it rejects a host if placing the
+request would push any resource class above ``[nova_lb] *_ceiling`` (or the
+host's aggregate override ``nova_lb_*_ceiling``), the same limit the
+rebalancer plans within. Moves are judged like boots, on the destination:
+a move claims its (new) flavor there. A rebuild stays on its host and claims
+nothing new, so it always passes.
+"""
+
+import nova.conf
+from nova.scheduler import filters
+import numpy as np
+from oslo_log import log as logging
+
+from nova_lb.conf import balance
+from nova_lb.scheduler import projection
+from nova_lb.scheduler import request
+
+CONF = nova.conf.CONF
+LOG = logging.getLogger(__name__)
+
+#: Aggregate metadata keys, in ``projection.CLASSES`` order.
+AGGREGATE_KEYS = tuple('nova_lb_%s' % balance.CEILING_OPTS[rc]
+                       for rc in projection.CLASSES)
+
+# A request filling a host exactly to its ceiling passes, whatever the
+# rounding of used / capacity.
+_TOLERANCE = 1e-9
+
+
+class HeadroomFilter(filters.BaseHostFilter):
+    """Reject hosts that placing the request would fill above a ceiling."""
+
+    # Rebuilds are let through by filter_all itself.
+    RUN_ON_REBUILD = False
+
+    def __init__(self):
+        super().__init__()
+        # nova-scheduler builds its filters once at start-up: a bad
+        # [nova_lb] value stops it here, in one line, not in every request.
+        balance.load(CONF)
+
+    def host_passes(self, host_state, spec_obj):
+        return bool(self.filter_all([host_state], spec_obj))
+
+    def filter_all(self, filter_obj_list, spec_obj):
+        """Judge all candidates at once (one pass, numpy); see module doc."""
+        hosts = list(filter_obj_list)
+        kind = request.kind(spec_obj)
+        LOG.debug("HeadroomFilter judges a %(kind)s request for instance "
+                  "%(uuid)s (requested destination: %(dest)s)",
+                  {'kind': kind, 'uuid': spec_obj.instance_uuid,
+                   'dest': request.destination(spec_obj)})
+        if kind == request.REBUILD or not hosts:
+            return hosts
+        settings = balance.load(CONF)
+        ceilings = projection.aggregate_values(
+            hosts, AGGREGATE_KEYS,
+            [settings.ceilings[rc] for rc in projection.CLASSES],
+            positive=True)
+        if (ceilings >= 1.0).all():
+            return hosts
+        util = projection.projected_utilisation(hosts, spec_obj)
+        # NaN (a figure missing from the HostState) never passes.
+        fits = (util <= ceilings + _TOLERANCE).all(axis=1)
+        for i in (np.flatnonzero(~fits) if LOG.isEnabledFor(logging.DEBUG)
+                  else ()):
+            LOG.debug("%(host)s rejected for the %(kind)s request: "
+                      "utilisation after placing it %(util)s, ceilings "
+                      "%(ceil)s (%(classes)s)",
+                      {'host': hosts[i], 'kind': kind,
+                       'util': util[i].round(3).tolist(),
+                       'ceil': ceilings[i].tolist(),
+                       'classes': ', '.join(projection.CLASSES)})
+        return [host for host, ok in zip(hosts, fits) if ok]
