@@ -1,0 +1,61 @@
+"""What the solver is asked and what it answers: plain frozen data.
+
+The solver reads no configuration: :mod:`nova_lb.conf.solver` turns the
+``[solver]`` group into :class:`Options` once per run, and tests build
+:class:`Options` directly.
+"""
+
+import dataclasses
+
+#: Statuses of a :class:`Result`. Failure is a status, never an exception.
+OPTIMAL = 'optimal'            # the plan's peaks are proven best
+FEASIBLE = 'feasible'          # a valid plan, not proven best
+DEADBAND = 'within-deadband'   # already balanced enough: nothing to do
+NO_MOVES = 'no-moves'          # nothing can move, or no move helps
+INFEASIBLE = 'infeasible'      # no valid plan found: empty plan
+
+
+@dataclasses.dataclass(frozen=True)
+class Options:
+    """How hard to try and how much churn to accept; see ``[solver]``."""
+
+    #: Seconds the whole solve may take (all zones together).
+    time_limit: float = 10.0
+    #: Most migrations in one plan; 0 means no limit.
+    max_migrations: int = 0
+    #: Do nothing while the weighted peak is within this of the bound.
+    deadband: float = 0.02
+    #: Peaks may exceed the best found by this much to save migrations.
+    peak_tolerance: float = 0.01
+    #: Extra cost of moving a server, per mean server's worth of RAM.
+    migration_cost: float = 1.0
+    #: Largest exact model (candidate moves) before candidates are cut.
+    max_candidates: int = 20000
+
+
+@dataclasses.dataclass(frozen=True)
+class Result:
+    """Where every movable server should be, and how sure the solver is.
+
+    ``objective`` is the weighted peak utilisation the new locations reach
+    (weights scaled to sum to 1, so it reads as a utilisation); ``bound``
+    is a proven lower bound on it for the whole problem; ``gap`` is their
+    difference. ``zones`` has the same figures per availability zone.
+    """
+
+    status: str
+    location: object
+    objective: float
+    bound: float
+    gap: float
+    time: float
+    message: str
+    zones: dict = dataclasses.field(default_factory=dict)
+    pinned: dict = dataclasses.field(default_factory=dict)
+
+    def info(self):
+        """The plan's ``solver`` block."""
+        return {'status': self.status, 'objective': self.objective,
+                'bound': self.bound, 'gap': self.gap,
+                'time': round(self.time, 3), 'message': self.message,
+                'zones': self.zones}

@@ -1,0 +1,170 @@
+"""The solver's entry point: a Cluster and Options in, a Result out.
+
+Per zone, in two stages so that the number of migrations stays low:
+
+1. the lowest weighted peak: the greedy heuristic, then the exact model
+   (time-limited, on candidate moves) if it finds better;
+2. the cheapest set of moves whose peaks stay within ``peak_tolerance``
+   of that: the greedy heuristic aimed at that target and the exact model
+   with the peaks capped; the cheaper valid one wins.
+
+scipy's ``milp`` has no warm start, so the greedy answer is the incumbent
+the exact model must beat, and its moves are always among the candidates.
+A zone already within ``deadband`` of its bound, or that would gain less
+than ``deadband``, is left as it is.
+"""
+
+import time
+
+import numpy as np
+from oslo_log import log as logging
+
+from nova_lb.solver import candidates
+from nova_lb.solver import greedy
+from nova_lb.solver import milp
+from nova_lb.solver import result
+from nova_lb.solver import zone as zone_mod
+
+LOG = logging.getLogger(__name__)
+_EPS = 1e-9
+
+
+def solve(cluster, options):
+    """Best locations for ``cluster``'s movable servers under ``options``.
+
+    Never raises for a problem with the cloud: an unsolvable zone keeps
+    its servers where they are and says why in the result.
+    """
+    start = time.monotonic()
+    deadline = start + options.time_limit
+    zones, pinned = zone_mod.split(cluster)
+    budget = options.max_migrations or len(cluster.servers)
+    location = np.array(cluster.location, dtype=int)
+    total_units = max(sum(len(z.units) for z in zones), 1)
+    reports = {}
+    # Worst zones first: they get the migration budget first.
+    order = sorted(zones, key=lambda z: -(z.weighted(z.peaks())
+                                          - z.weighted(z.mean_bound())))
+    for z in order:
+        share = len(z.units) / total_units
+        zone_deadline = min(deadline, time.monotonic() + share * max(
+            deadline - time.monotonic(), 0.0) + 0.05)
+        unit_host, report = _solve_zone(z, options, budget, zone_deadline)
+        moves = int(np.sum(unit_host != z.unit_host))
+        budget -= moves
+        for u in np.flatnonzero(unit_host != z.unit_host):
+            location[list(z.units[u])] = z.hosts[unit_host[u]]
+        report['migrations'] = sum(len(z.units[u]) for u in np.flatnonzero(
+            unit_host != z.unit_host))
+        reports[z.name or 'default'] = report
+    return _combine(cluster, zones, location, reports, pinned,
+                    time.monotonic() - start)
+
+
+def _combine(cluster, zones, location, reports, pinned, elapsed):
+    util = cluster.utilisation(location)
+    counted = np.asarray(cluster.accepts, dtype=bool)
+    weights = zones[0].weights if zones else np.ones(1)
+    peaks = (util[counted].max(axis=0) if counted.any()
+             else np.zeros(len(weights)))
+    objective = float(np.dot(weights, peaks))
+    bound_vec = np.max([z.mean_bound() for z in zones], axis=0) if zones \
+        else np.zeros(len(weights))
+    bound = max([float(np.dot(weights, bound_vec))]
+                + [r['bound'] for r in reports.values()])
+    statuses = {r['status'] for r in reports.values()}
+    moved = bool(np.any(location != cluster.location))
+    for status in (result.INFEASIBLE, result.FEASIBLE, result.OPTIMAL,
+                   result.NO_MOVES, result.DEADBAND):
+        if status in statuses:
+            break
+    else:
+        status = result.NO_MOVES
+    if moved and status in (result.NO_MOVES, result.DEADBAND):
+        status = result.FEASIBLE
+    message = '; '.join('%s: %s' % (name, r['message'])
+                        for name, r in sorted(reports.items()))
+    return result.Result(status=status, location=location,
+                         objective=objective, bound=bound,
+                         gap=max(objective - bound, 0.0), time=elapsed,
+                         message=message, zones=reports, pinned=pinned)
+
+
+def _report(status, z, unit_host, bound, message, **extra):
+    peaks = z.peaks(z.usage_after(unit_host))
+    objective = z.weighted(peaks)
+    report = {'status': status, 'objective': objective, 'bound': bound,
+              'gap': max(objective - bound, 0.0), 'message': message}
+    report.update(extra)
+    return unit_host, report
+
+
+def _solve_zone(z, options, budget, deadline):
+    now = z.peaks()
+    current = z.weighted(now)
+    bound = z.weighted(z.mean_bound())
+    if current - bound <= options.deadband + _EPS:
+        return _report(result.DEADBAND, z, z.unit_host, bound,
+                       'weighted peak %.3f is within the deadband %.3f of '
+                       'the bound %.3f' % (current, options.deadband, bound))
+    if not len(z.units) or budget <= 0:
+        return _report(result.NO_MOVES, z, z.unit_host, bound,
+                       'no server may move')
+    best, _, best_peaks = greedy.lowest(z, budget)
+    pu, pd, exact = candidates.pairs(z, options.max_candidates, keep=best)
+    model = milp.Model(z, pu, pd, budget) if len(pu) else None
+    proven, status1 = None, None
+    if model is not None:
+        loc1, res = model.min_peak(_left(deadline) / 2)
+        status1 = None if res is None else res.status
+        if loc1 is not None:
+            peaks1 = z.peaks(z.usage_after(loc1))
+            if z.weighted(peaks1) < z.weighted(best_peaks) - _EPS:
+                best, best_peaks = loc1, peaks1
+        if exact and res is not None and res.mip_dual_bound is not None:
+            proven = float(res.mip_dual_bound)
+            bound = max(bound, proven)
+    reached = z.weighted(best_peaks)
+    if current - reached < options.deadband - _EPS:
+        return _report(result.NO_MOVES, z, z.unit_host, bound,
+                       'the best plan found gains %.3f, less than the '
+                       'deadband %.3f' % (current - reached,
+                                          options.deadband))
+    target = np.minimum(best_peaks + options.peak_tolerance,
+                        np.maximum(now, best_peaks))
+    chosen = _cheapest(z, options, budget, deadline, model, target, best)
+    gap = z.weighted(z.peaks(z.usage_after(chosen))) - bound
+    status = (result.OPTIMAL if gap <= options.peak_tolerance + 1e-6
+              else result.FEASIBLE)
+    LOG.debug('zone %(zone)s: weighted peak %(now).3f -> %(new).3f, bound '
+              '%(bound).3f, %(moves)d moves',
+              {'zone': z.name, 'now': current, 'new': reached,
+               'bound': bound, 'moves': int(np.sum(chosen != z.unit_host))})
+    return _report(status, z, chosen, bound,
+                   '%s model, peak stage HiGHS status %s'
+                   % ('exact' if exact else 'restricted', status1),
+                   exact=exact, candidates=int(len(pu)), milp_bound=proven)
+
+
+def _cheapest(z, options, budget, deadline, model, target, fallback):
+    """Fewest/cheapest moves within ``target``; ``fallback`` meets it."""
+    costs = milp.move_costs(z, np.arange(len(z.units)),
+                            options.migration_cost)
+
+    def cost(location):
+        return float(costs[location != z.unit_host].sum())
+
+    options_found = [fallback]
+    loc, _, ok = greedy.reach(z, target, budget)
+    if ok:
+        options_found.append(loc)
+    if model is not None and _left(deadline) > 0.05:
+        loc2, _ = model.min_churn(target, options.migration_cost,
+                                  _left(deadline))
+        if loc2 is not None:
+            options_found.append(loc2)
+    return min(options_found, key=cost)
+
+
+def _left(deadline):
+    return max(deadline - time.monotonic(), 0.0)

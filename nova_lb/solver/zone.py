@@ -1,0 +1,164 @@
+"""One availability zone's share of the balancing problem.
+
+A server never leaves its AZ, a host is in exactly one AZ and a Nova server
+is in at most one server group, so the zones are independent problems:
+solving them one at a time loses nothing and keeps each model small.
+
+Inside a zone the solver moves *units*: a single server, or all members of
+an affinity group that share a host (they may only move together). An
+affinity group whose members are split, or that has a member which cannot
+move, is pinned: moving any member would break or keep breaking the rule.
+Soft affinity and soft anti-affinity are not modelled: Nova itself treats
+them as best effort (a weigher at boot, not checked by live migration), so
+the solver neither enforces nor repairs them.
+"""
+
+import dataclasses
+
+import numpy as np
+
+from nova_lb.model import cluster as cluster_model
+
+
+@dataclasses.dataclass
+class Zone:
+    """Local arrays of one zone; host indices are local (0..h-1)."""
+
+    name: str
+    hosts: np.ndarray        # (h,) global host indices
+    usage: np.ndarray        # (h, R) usage now
+    capacity: np.ndarray     # (h, R)
+    limit: np.ndarray        # (h, R)
+    accepts: np.ndarray      # (h,) counts for the peak, may receive
+    receives: np.ndarray     # (h,) accepts and is within its limit now
+    weights: np.ndarray      # (R,) scaled to sum to 1
+    units: list              # [tuple of global server indices]
+    unit_host: np.ndarray    # (u,) local host of each unit
+    unit_demand: np.ndarray  # (u, R)
+    unit_ram: np.ndarray     # (u,) RAM, for the migration cost
+    unit_group: np.ndarray   # (u,) index into anti_allow or -1
+    anti_count: list         # per anti-affinity group: (h,) members now
+    anti_allow: list         # per anti-affinity group: (h,) most allowed
+
+    def util(self, usage=None):
+        usage = self.usage if usage is None else usage
+        with np.errstate(divide='ignore', invalid='ignore'):
+            return np.where(self.capacity > 0,
+                            usage / np.where(self.capacity > 0,
+                                             self.capacity, 1.0),
+                            np.where(usage > 0, np.inf, 0.0))
+
+    def peaks(self, usage=None):
+        """(R,) highest utilisation over the hosts that count."""
+        util = self.util(usage)[self.accepts]
+        if not len(util):
+            return np.zeros(len(self.weights))
+        return util.max(axis=0)
+
+    def weighted(self, peaks):
+        return float(np.dot(self.weights, peaks))
+
+    def mean_bound(self):
+        """(R,) mean utilisation of the hosts that count.
+
+        Servers only move within the zone and only onto hosts that count,
+        so the load on those hosts never shrinks and their peak is at
+        least this mean: a lower bound that needs no solver.
+        """
+        cap = self.capacity[self.accepts].sum(axis=0)
+        used = self.usage[self.accepts].sum(axis=0)
+        return np.where(cap > 0, used / np.where(cap > 0, cap, 1.0), 0.0)
+
+    def usage_after(self, unit_host):
+        usage = np.array(self.usage)
+        moved = unit_host != self.unit_host
+        np.add.at(usage, self.unit_host[moved], -self.unit_demand[moved])
+        np.add.at(usage, unit_host[moved], self.unit_demand[moved])
+        return usage
+
+
+def _units(cluster):
+    """Movable units and the servers pinned by affinity, with reasons."""
+    group_of = {}
+    pinned = {}
+    units = []
+    for group in cluster.groups:
+        for s in group.members:
+            group_of[s] = group
+        if group.policy != cluster_model.AFFINITY:
+            continue
+        hosts = {int(cluster.location[s]) for s in group.members}
+        if group.fixed_hosts or len(hosts) > 1:
+            why = ('affinity group %s has a member that cannot move'
+                   % group.name if group.fixed_hosts else
+                   'affinity group %s is split over hosts' % group.name)
+            pinned.update({cluster.servers[s]: why for s in group.members})
+        else:
+            units.append(tuple(group.members))
+    for s in range(len(cluster.servers)):
+        group = group_of.get(s)
+        if group is None or group.policy != cluster_model.AFFINITY:
+            units.append((s,))
+    return units, group_of, pinned
+
+
+def split(cluster):
+    """``([Zone], pinned)`` for a :class:`~nova_lb.model.cluster.Cluster`."""
+    units, group_of, pinned = _units(cluster)
+    weights = cluster.cost.for_classes(cluster.resource_classes).weight_vector
+    weights = weights / weights.sum()
+    ram = (cluster.resource_classes.index('MEMORY_MB')
+           if 'MEMORY_MB' in cluster.resource_classes else None)
+    usage = cluster.usage()
+    azs = [az or '' for az in cluster.host_az]
+    zones = []
+    for name in sorted(set(azs)):
+        hosts = np.array([h for h, az in enumerate(azs) if az == name])
+        local = {int(h): i for i, h in enumerate(hosts)}
+        mine = [u for u in units if int(cluster.location[u[0]]) in local]
+        demand = np.array([cluster.demand[list(u)].sum(axis=0)
+                           for u in mine]).reshape(-1, len(weights))
+        accepts = np.asarray(cluster.accepts, dtype=bool)[hosts]
+        within = np.all(usage[hosts] <= cluster.limit[hosts], axis=1)
+        anti, unit_group = _anti_affinity(cluster, mine, group_of, local)
+        zones.append(Zone(
+            name=name, hosts=hosts, usage=usage[hosts],
+            capacity=np.asarray(cluster.capacity, float)[hosts],
+            limit=np.asarray(cluster.limit, float)[hosts],
+            accepts=accepts, receives=accepts & within, weights=weights,
+            units=mine,
+            unit_host=np.array([local[int(cluster.location[u[0]])]
+                                for u in mine], dtype=int),
+            unit_demand=demand,
+            unit_ram=(demand[:, ram] if ram is not None
+                      else np.ones(len(mine))),
+            unit_group=unit_group,
+            anti_count=[a[0] for a in anti], anti_allow=[a[1] for a in anti]))
+    return zones, pinned
+
+
+def _anti_affinity(cluster, units, group_of, local):
+    """Per anti-affinity group of the zone: member counts and allowance.
+
+    A host may hold ``max_server_per_host`` members, or as many as it holds
+    now if that is more (a plan never has to repair an old violation, it
+    only never makes one worse).
+    """
+    index = {}
+    counts = []
+    unit_group = np.full(len(units), -1, dtype=int)
+    for i, unit in enumerate(units):
+        group = group_of.get(unit[0])
+        if group is None or group.policy != cluster_model.ANTI_AFFINITY:
+            continue
+        if group.uuid not in index:
+            index[group.uuid] = len(counts)
+            count = np.zeros(len(local), dtype=int)
+            for h in list(group.fixed_hosts) + [
+                    int(cluster.location[s]) for s in group.members]:
+                if int(h) in local:
+                    count[local[int(h)]] += 1
+            counts.append((count, np.maximum(count,
+                                             group.max_server_per_host)))
+        unit_group[i] = index[group.uuid]
+    return counts, unit_group
