@@ -12,7 +12,7 @@ import sys
 from oslo_config import cfg
 from oslo_log import log as logging
 
-import nova_lb.conf
+from nova_lb import conf as lb_conf
 from nova_lb import exception
 
 LOG = logging.getLogger(__name__)
@@ -20,7 +20,9 @@ LOG = logging.getLogger(__name__)
 
 def _parse(argv, prog, description, cli_opts):
     conf = cfg.ConfigOpts()
-    nova_lb.conf.register_opts(conf)
+    # Not ``nova_lb.conf``: importing nova_lb.cmd.nova_lb rebinds the name
+    # ``nova_lb`` in this package to that module.
+    lb_conf.register_opts(conf)
     logging.register_options(conf)
     conf.register_cli_opts(cli_opts)
     conf(argv, project='nova-lb', prog=prog, description=description)

@@ -3,13 +3,16 @@
 import sys
 
 from nova_lb import cmd
+from nova_lb.cmd.commands import generate
 
 DESCRIPTION = ('Balance the load of an OpenStack Nova cloud: take snapshots, '
                'compute rebalancing plans and carry them out as live '
                'migrations.')
 
 #: Sub-command name -> module in nova_lb.cmd.commands.
-COMMANDS = {}
+COMMANDS = {
+    'generate': generate,
+}
 
 
 def main(argv=None):

@@ -1,7 +1,11 @@
 import collections
 import json
+import os
 
+import fixtures
 import testtools
+
+from nova_lb.cmd import nova_lb
 
 from nova_lb.model import cost
 from nova_lb.model import snapshot
@@ -123,3 +127,34 @@ class ScenarioTest(testtools.TestCase):
     def test_too_many_servers(self):
         self.assertRaisesRegex(ValueError, 'do not fit on 3 hosts',
                                scenario.generate, 3, 2000)
+
+
+class GenerateCommandTest(testtools.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.dir = self.useFixture(fixtures.TempDir()).path
+        self.err = self.useFixture(fixtures.StringStream('stderr')).stream
+        self.useFixture(fixtures.MonkeyPatch('sys.stderr', self.err))
+
+    def test_writes_a_loadable_snapshot(self):
+        path = os.path.join(self.dir, 'cloud.json')
+        rc = nova_lb.main(['generate', '--hosts', '8', '--servers', '80',
+                           '--seed', '3', '--output', path])
+        self.assertEqual(0, rc)
+        snap = snapshot.load(path)
+        self.assertEqual((8, 80), (len(snap.services), len(snap.servers)))
+        with open(path) as f:
+            self.assertEqual(scenario.generate(8, 80, 3), json.load(f))
+        self.assertEqual(['cloud.json'], os.listdir(self.dir))
+
+    def test_bad_size_is_one_line_and_exit_2(self):
+        path = os.path.join(self.dir, 'cloud.json')
+        rc = nova_lb.main(['generate', '--hosts', '3', '--servers', '5000',
+                           '--output', path])
+        self.assertEqual(2, rc)
+        self.err.seek(0)
+        self.assertEqual('nova-lb: error: --hosts/--servers: 5000 servers '
+                         'do not fit on 3 hosts; use more hosts\n',
+                         self.err.read())
+        self.assertEqual([], os.listdir(self.dir))
