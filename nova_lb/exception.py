@@ -41,3 +41,16 @@ class RebalancerBusy(NovaLBError):
 
 class StalePlan(NovaLBError):
     """A reviewed plan no longer fits the cloud; the message says why."""
+
+
+class CloudError(NovaLBError):
+    """The cloud cannot be reached, or refused or failed a call.
+
+    The message names the cloud or the API call and the reason.
+    """
+
+
+class UnknownHost(NovaLBError):
+    """A host name that is not a nova-compute host of the cloud."""
+
+    exit_code = EXIT_BAD_INPUT
