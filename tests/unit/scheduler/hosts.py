@@ -10,6 +10,7 @@ module too.
 
 import datetime
 
+import nova.conf
 from nova import objects
 from nova.scheduler import filters
 from nova.scheduler import host_manager
@@ -18,18 +19,24 @@ from oslo_utils import uuidutils
 
 objects.register_all()
 
+CONF = nova.conf.CONF
+
 FILTERS = 'nova_lb.scheduler.filters.all_filters'
 WEIGHERS = 'nova_lb.scheduler.weighers.all_weighers'
 
 
 def host_state(name, vcpus, memory_mb, disk_gb, used=(0, 0, 0),
-               ratios=(1.0, 1.0, 1.0), reserved=(0, 0, 0), aggregates=()):
+               ratios=(1.0, 1.0, 1.0), reserved=None, aggregates=()):
     """A HostState filled from a ComputeNode, as HostManager fills it.
 
     :param used: VCPU, MEMORY_MB, DISK_GB used by instances.
     :param reserved: reserved_host_cpus, reserved_host_memory_mb and
-        reserved_host_disk_mb of the compute (as in its nova.conf).
+        reserved_host_disk_mb of the compute; by default nova.conf's, as
+        for a compute sharing nova-scheduler's nova.conf.
     """
+    if reserved is None:
+        reserved = (CONF.reserved_host_cpus, CONF.reserved_host_memory_mb,
+                    CONF.reserved_host_disk_mb)
     now = datetime.datetime.now(datetime.timezone.utc)
     vcpus_used = used[0] + reserved[0]
     memory_used = used[1] + reserved[1]
