@@ -58,6 +58,11 @@ class Cloud(object):
         body = self._compute('/servers/%s' % server_id)
         return body and body['server']
 
+    def servers_on(self, host):
+        """Every server of every project on ``host``."""
+        return self._compute('/servers/detail', all_tenants='1',
+                             host=host)['servers']
+
     def compute_service(self, host):
         """The ``nova-compute`` service of ``host``, or None."""
         services = self._compute('/os-services', binary='nova-compute',

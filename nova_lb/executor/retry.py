@@ -23,7 +23,7 @@ LOG = logging.getLogger(__name__)
 def transient(error):
     """Whether ``error`` is worth another try."""
     if isinstance(error, sdk_exceptions.HttpException):
-        return error.status_code is None or error.status_code >= 500
+        return (error.status_code or 0) >= 500
     # ConnectFailure (refused, reset) and ConnectTimeout (no answer in
     # time: keystoneauth raises it for read timeouts too).
     return isinstance(error, ks_exceptions.ConnectionError)

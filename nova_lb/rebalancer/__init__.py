@@ -1,0 +1,1 @@
+"""The rebalancer: runs collect -> plan -> execute, once or as a daemon."""

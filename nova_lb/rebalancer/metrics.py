@@ -1,0 +1,66 @@
+"""Prometheus text-format metrics of the last run, for the node exporter.
+
+The node exporter's textfile collector reads every ``*.prom`` file in its
+directory; the file is replaced atomically, so it never reads half of one.
+"""
+
+from nova_lb.rebalancer import state
+
+PREFIX = 'nova_lb_rebalancer_'
+
+_METRICS = (
+    # name, type, help, summary key
+    ('last_run_timestamp_seconds', 'gauge',
+     'When the last run ended (Unix time).', 'ended_at'),
+    ('last_run_duration_seconds', 'gauge',
+     'How long the last run took.', 'duration'),
+    ('last_run_success', 'gauge',
+     '1 if the last run ended without error, else 0.', 'success'),
+    ('planned_moves', 'gauge',
+     'Live migrations in the last plan.', 'planned'),
+    ('moves_done', 'gauge',
+     'Live migrations the last run completed.', 'done'),
+    ('moves_failed', 'gauge',
+     'Live migrations the last run saw fail or abort.', 'failed'),
+    ('moves_skipped', 'gauge',
+     'Planned moves the last run skipped after its pre-checks.', 'skipped'),
+)
+
+_UTILISATION = (
+    ('utilisation_peak', 'peak', 'Highest host utilisation'),
+    ('utilisation_stddev', 'stddev',
+     'Standard deviation of host utilisation'),
+)
+
+
+def render(summary):
+    """The metrics of a run summary (see :mod:`nova_lb.rebalancer.run`)."""
+    lines = []
+    for name, kind, text, key in _METRICS:
+        value = summary.get(key)
+        if value is None:
+            continue
+        lines += ['# HELP %s%s %s' % (PREFIX, name, text),
+                  '# TYPE %s%s %s' % (PREFIX, name, kind),
+                  '%s%s %s' % (PREFIX, name, _number(value))]
+    for name, stat, text in _UTILISATION:
+        for when in ('before', 'after'):
+            usage = summary.get(when) or {}
+            if not usage:
+                continue
+            full = '%s%s_%s' % (PREFIX, name, when)
+            lines += ['# HELP %s %s per resource class, %s the plan.'
+                      % (full, text, when),
+                      '# TYPE %s gauge' % full]
+            lines += ['%s{resource_class="%s"} %s'
+                      % (full, rc, _number(values[stat]))
+                      for rc, values in sorted(usage.items())]
+    return '\n'.join(lines) + '\n'
+
+
+def write(path, summary):
+    state.write_atomically(path, render(summary))
+
+
+def _number(value):
+    return repr(float(value))

@@ -1,0 +1,84 @@
+"""What the rebalancer remembers between runs, in ``[rebalancer] state_dir``.
+
+* ``moved.json``: server uuid -> when the rebalancer last moved it (epoch
+  seconds). A server moved less than ``cooldown`` seconds ago is left
+  alone by the next plans, so no server bounces between hosts. It is
+  written after every finished move, so a rebalancer killed mid-run still
+  knows what it did.
+* ``plan.json``: the last plan (``nova-lb-plan/1``), for an admin to review
+  and ``nova-lb apply``, and for ``nova-lb status``.
+* ``last-run.json``: the last run's summary, for ``nova-lb status``.
+
+Every file is replaced atomically (write a temporary file, then rename),
+so a reader, or a rebalancer restarted after a crash, never sees half a
+file.
+"""
+
+import json
+import os
+import tempfile
+
+from nova_lb import exception
+
+MOVED = 'moved.json'
+PLAN = 'plan.json'
+LAST_RUN = 'last-run.json'
+
+
+def write_atomically(path, text):
+    """Replace ``path`` with ``text`` in one step."""
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix='.tmp-')
+    try:
+        with os.fdopen(fd, 'w') as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+class State(object):
+    """The files in ``state_dir``; the directory is created if missing."""
+
+    def __init__(self, state_dir):
+        self.dir = state_dir
+        try:
+            os.makedirs(state_dir, exist_ok=True)
+        except OSError as e:
+            raise exception.InvalidConfig(
+                '[rebalancer] state_dir %s: %s' % (state_dir,
+                                                    e.strerror or e))
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def read(self, name):
+        """The JSON document ``name``, or None if there is none yet."""
+        try:
+            with open(self.path(name)) as f:
+                return json.load(f)
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as e:
+            raise exception.NovaLBError('%s: unreadable: %s'
+                                        % (self.path(name), e))
+
+    def write(self, name, document):
+        write_atomically(self.path(name),
+                         json.dumps(document, indent=1, sort_keys=True))
+
+    def recently_moved(self, now, cooldown):
+        """``{server uuid: moved at}`` for moves less than ``cooldown`` ago."""
+        moved = self.read(MOVED) or {}
+        return {server: at for server, at in moved.items()
+                if now - at < cooldown}
+
+    def record_move(self, server, now, cooldown):
+        """Remember that ``server`` moved ``now``; forget expired moves."""
+        moved = self.recently_moved(now, cooldown)
+        moved[server] = now
+        self.write(MOVED, moved)

@@ -1,0 +1,51 @@
+import re
+
+import fixtures
+import testtools
+
+from nova_lb.rebalancer import metrics
+
+SAMPLE = re.compile(r'^[a-z_]+(\{resource_class="[A-Z_]+"\})? [-+.e0-9]+$')
+
+
+class MetricsTest(testtools.TestCase):
+
+    SUMMARY = {'ended_at': 1700000000.5, 'duration': 12.25, 'success': 1,
+               'planned': 3, 'done': 2, 'failed': 1, 'skipped': 0,
+               'before': {'VCPU': {'peak': 0.9, 'mean': 0.5, 'stddev': 0.2},
+                          'MEMORY_MB': {'peak': 0.7, 'mean': 0.5,
+                                        'stddev': 0.1}},
+               'after': {'VCPU': {'peak': 0.6, 'mean': 0.5, 'stddev': 0.05},
+                         'MEMORY_MB': {'peak': 0.55, 'mean': 0.5,
+                                       'stddev': 0.02}}}
+
+    def test_text_format(self):
+        text = metrics.render(self.SUMMARY)
+        samples = {}
+        for line in text.splitlines():
+            if line.startswith('#'):
+                self.assertRegex(line, r'^# (HELP|TYPE) nova_lb_rebalancer_')
+                continue
+            self.assertRegex(line, SAMPLE)
+            name, value = line.rsplit(' ', 1)
+            samples[name] = float(value)
+        self.assertEqual(12.25, samples[
+            'nova_lb_rebalancer_last_run_duration_seconds'])
+        self.assertEqual(1.0, samples['nova_lb_rebalancer_moves_failed'])
+        self.assertEqual(0.9, samples[
+            'nova_lb_rebalancer_utilisation_peak_before'
+            '{resource_class="VCPU"}'])
+        self.assertEqual(0.02, samples[
+            'nova_lb_rebalancer_utilisation_stddev_after'
+            '{resource_class="MEMORY_MB"}'])
+
+    def test_run_without_plan_has_no_utilisation(self):
+        text = metrics.render({'duration': 1.0, 'success': 0})
+        self.assertNotIn('utilisation', text)
+        self.assertIn('nova_lb_rebalancer_last_run_success 0.0', text)
+
+    def test_written_to_file(self):
+        path = self.useFixture(fixtures.TempDir()).join('nova_lb.prom')
+        metrics.write(path, self.SUMMARY)
+        with open(path) as f:
+            self.assertEqual(metrics.render(self.SUMMARY), f.read())
