@@ -11,11 +11,13 @@ from oslo_config import cfg
 
 from nova_lb.conf import balance
 from nova_lb.conf import executor
+from nova_lb.conf import planner
 from nova_lb.conf import rebalancer
+from nova_lb.conf import solver
 
 CONF = cfg.CONF
 
-_MODULES = (balance, rebalancer, executor)
+_MODULES = (balance, rebalancer, executor, solver, planner)
 
 
 def register_opts(conf):

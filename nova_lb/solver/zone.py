@@ -4,10 +4,8 @@ A server never leaves its AZ, a host is in exactly one AZ and a Nova server
 is in at most one server group, so the zones are independent problems:
 solving them one at a time loses nothing and keeps each model small.
 
-Inside a zone the solver moves *units*: a single server, or all members of
-an affinity group that share a host (they may only move together). An
-affinity group whose members are split, or that has a member which cannot
-move, is pinned: moving any member would break or keep breaking the rule.
+Inside a zone the solver moves *units* (today: single servers; members of
+affinity groups are pinned, see :func:`_units`).
 Soft affinity and soft anti-affinity are not modelled: Nova itself treats
 them as best effort (a weigher at boot, not checked by live migration), so
 the solver neither enforces nor repairs them.
@@ -78,27 +76,23 @@ class Zone:
 
 
 def _units(cluster):
-    """Movable units and the servers pinned by affinity, with reasons."""
+    """Movable units and the servers pinned by affinity, with reasons.
+
+    Live migration moves one server at a time and Nova's affinity filter
+    only lets a member go where the others already are, so an affinity
+    group can never be moved apart or together: its members stay.
+    """
     group_of = {}
     pinned = {}
-    units = []
     for group in cluster.groups:
         for s in group.members:
             group_of[s] = group
-        if group.policy != cluster_model.AFFINITY:
-            continue
-        hosts = {int(cluster.location[s]) for s in group.members}
-        if group.fixed_hosts or len(hosts) > 1:
-            why = ('affinity group %s has a member that cannot move'
-                   % group.name if group.fixed_hosts else
-                   'affinity group %s is split over hosts' % group.name)
-            pinned.update({cluster.servers[s]: why for s in group.members})
-        else:
-            units.append(tuple(group.members))
-    for s in range(len(cluster.servers)):
-        group = group_of.get(s)
-        if group is None or group.policy != cluster_model.AFFINITY:
-            units.append((s,))
+            if group.policy == cluster_model.AFFINITY:
+                pinned[cluster.servers[s]] = (
+                    'member of affinity group %s: live migration cannot '
+                    'move the group together' % group.name)
+    units = [(s,) for s in range(len(cluster.servers))
+             if cluster.servers[s] not in pinned]
     return units, group_of, pinned
 
 

@@ -1,0 +1,169 @@
+"""``[solver]``: how hard the planner tries and how much churn it accepts.
+
+Read once per plan into :class:`nova_lb.solver.result.Options` plus the
+wave limits; the solver itself never reads configuration.
+"""
+
+import dataclasses
+
+from oslo_config import cfg
+
+from nova_lb.solver import result
+
+GROUP = cfg.OptGroup(
+    'solver',
+    title='Rebalancing planner',
+    help='How nova-lb plan and nova-lb-rebalancer compute a plan: the time '
+         'the solver may take, how many migrations a plan may hold and how '
+         'they are grouped into waves.')
+
+OPTS = [
+    cfg.FloatOpt(
+        'time_limit', default=10.0, min=0.5,
+        help="""
+Seconds the solver may spend on one plan, over all availability zones.
+
+The exact model (HiGHS) stops at this limit and the best valid plan found
+so far is used; a fast heuristic plan is always available as a fallback,
+so a short limit gives a valid but possibly less balanced plan.
+
+Possible values:
+
+* A number of seconds >= 0.5.
+
+Related options:
+
+* ``peak_tolerance``
+"""),
+    cfg.IntOpt(
+        'max_migrations', default=0, min=0,
+        help="""
+Most live migrations one plan may hold.
+
+The solver then finds the best balance reachable with that many moves.
+
+Possible values:
+
+* ``0`` (the default): no limit.
+* A positive integer.
+
+Related options:
+
+* ``migration_cost``, ``deadband``
+"""),
+    cfg.FloatOpt(
+        'deadband', default=0.02, min=0.0, max=1.0,
+        help="""
+Utilisation gain below which the planner does nothing.
+
+A zone whose weighted peak utilisation is within this of its proven lower
+bound, or where the best plan would lower it by less than this, gets no
+migration: moving servers costs more than such a gain is worth.
+
+Possible values:
+
+* A fraction in [0, 1], e.g. ``0.02`` for two percentage points.
+
+Related options:
+
+* ``[nova_lb] resource_weights`` weighs the resource classes' peaks.
+"""),
+    cfg.FloatOpt(
+        'peak_tolerance', default=0.01, min=0.0, max=1.0,
+        help="""
+How far above the lowest peak found a plan may stay to save migrations.
+
+The solver first finds the lowest weighted peak utilisation, then the
+cheapest set of migrations whose peaks are within this of it.
+
+Possible values:
+
+* A fraction in [0, 1]; ``0`` insists on the lowest peak whatever the
+  churn.
+
+Related options:
+
+* ``migration_cost``
+"""),
+    cfg.FloatOpt(
+        'migration_cost', default=1.0, min=0.0,
+        help="""
+Extra cost of a migration per average server's worth of RAM it copies.
+
+Each migration costs 1, plus this times its server's RAM divided by the
+mean RAM of the zone's movable servers. A higher value makes the planner
+move small servers rather than big ones, which take long to copy.
+
+Possible values:
+
+* A number >= 0; ``0`` only counts migrations.
+
+Related options:
+
+* ``peak_tolerance``
+"""),
+    cfg.IntOpt(
+        'max_wave_migrations_per_host', default=1, min=1,
+        help="""
+Most migrations of one wave that leave or enter the same host.
+
+Like Nova's ``[DEFAULT] max_concurrent_live_migrations`` (default 1): the
+migrations of a wave run at the same time, and each one loads the network
+and memory of both its hosts.
+
+Possible values:
+
+* An integer >= 1.
+
+Related options:
+
+* ``[executor] max_parallel_per_host``, ``max_wave_migrations``
+"""),
+    cfg.IntOpt(
+        'max_wave_migrations', default=0, min=0,
+        help="""
+Most migrations in one wave.
+
+Possible values:
+
+* ``0`` (the default): as many as the per-host limit allows.
+* A positive integer.
+
+Related options:
+
+* ``max_wave_migrations_per_host``, ``[executor]
+  max_parallel_migrations``
+"""),
+]
+
+
+def register_opts(conf):
+    conf.register_group(GROUP)
+    conf.register_opts(OPTS, group=GROUP)
+
+
+def list_opts():
+    return [(GROUP, OPTS)]
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """``[solver]`` read once per plan."""
+
+    options: result.Options
+    wave_per_host: int
+    wave_size: int
+
+
+def load(conf):
+    """Read ``[solver]`` from ``conf`` into a :class:`Settings`."""
+    group = conf[GROUP.name]
+    return Settings(
+        options=result.Options(
+            time_limit=group.time_limit,
+            max_migrations=group.max_migrations,
+            deadband=group.deadband,
+            peak_tolerance=group.peak_tolerance,
+            migration_cost=group.migration_cost),
+        wave_per_host=group.max_wave_migrations_per_host,
+        wave_size=group.max_wave_migrations)

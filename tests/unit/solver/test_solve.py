@@ -1,0 +1,154 @@
+"""Each constraint of the solver, on a cloud small enough to solve by hand.
+
+Clusters are in VCPU units (RAM and disk follow the vCPUs) and weigh VCPU
+only, so the best plan can be worked out on paper.
+"""
+
+import numpy as np
+import testtools
+
+from nova_lb.model import cluster as cluster_model
+from nova_lb.solver import milp
+from nova_lb.solver import result
+from nova_lb.solver import solve
+from nova_lb.solver import zone
+from tests.unit.solver import clusters
+
+OPTIONS = result.Options(time_limit=5.0)
+
+
+def moved(cluster, res):
+    return {cluster.servers[s]: cluster.hosts[res.location[s]]
+            for s in np.flatnonzero(res.location != cluster.location)}
+
+
+class SolverTestCase(testtools.TestCase):
+
+    def solve(self, cluster, **options):
+        res = solve.solve(cluster, result.Options(
+            **dict(dict(time_limit=5.0), **options)))
+        usage = cluster.usage(res.location)
+        before = cluster.usage()
+        # Never over a limit, unless the host already was and only lost.
+        self.assertTrue(np.all((usage <= cluster.limit + 1e-9)
+                               | (usage <= before + 1e-9)))
+        return res
+
+
+class ConstraintTest(SolverTestCase):
+
+    def test_unconstrained_moves_the_big_one(self):
+        # host0 5+3+2 of 10, host1 empty: moving the 5 gives 0.5/0.5.
+        c = clusters.vcpu_only([10, 10], [(0, 5), (0, 3), (0, 2)])
+        res = self.solve(c)
+        self.assertEqual({'server0': 'host1'}, moved(c, res))
+        self.assertEqual(result.OPTIMAL, res.status)
+        self.assertAlmostEqual(0.5, res.objective)
+        self.assertAlmostEqual(0.5, res.bound)
+
+    def test_capacity_limit_binds(self):
+        # host1 may only be filled to 40 %: the 5 no longer fits, the 3
+        # is the best that does (peak 0.7).
+        c = clusters.vcpu_only([10, 10], [(0, 5), (0, 3), (0, 2)],
+                               limit=[1.0, 0.4])
+        res = self.solve(c)
+        self.assertEqual({'server1': 'host1'}, moved(c, res))
+        self.assertAlmostEqual(0.7, res.objective)
+
+    def test_only_accepting_hosts_receive(self):
+        # host1 is disabled; host2 (at 4) takes the 3: 0.7/0.7.
+        c = clusters.vcpu_only([10, 10, 10], [(0, 5), (0, 3), (0, 2)],
+                               fixed=[0, 0, 4], accepts=[True, False, True])
+        res = self.solve(c)
+        self.assertEqual({'server1': 'host2'}, moved(c, res))
+
+    def test_servers_stay_in_their_zone(self):
+        # host2, empty, is in another zone; host1 (at 6) takes the 2.
+        c = clusters.vcpu_only([10, 10, 10], [(0, 5), (0, 3), (0, 2)],
+                               fixed=[0, 6, 0], azs=['a', 'a', 'b'])
+        res = self.solve(c)
+        self.assertEqual({'server2': 'host1'}, moved(c, res))
+        self.assertEqual({'a', 'b'}, set(res.zones))
+
+    def test_anti_affinity_keeps_members_apart(self):
+        # server0 (4) must leave host0; host1 (1) holds its group mate,
+        # which cannot move, so host2 (2) takes it.
+        c = clusters.vcpu_only(
+            [10, 10, 10], [(0, 4)], fixed=[4, 1, 2],
+            groups=[clusters.group('g', cluster_model.ANTI_AFFINITY, [0],
+                                   fixed_hosts=[1])])
+        res = self.solve(c)
+        self.assertEqual({'server0': 'host2'}, moved(c, res))
+        free = clusters.vcpu_only([10, 10, 10], [(0, 4)], fixed=[4, 1, 2])
+        self.assertEqual({'server0': 'host1'}, moved(free, self.solve(free)))
+
+    def test_affinity_members_stay_together(self):
+        c = clusters.vcpu_only(
+            [10, 10], [(0, 4), (0, 4), (0, 2)],
+            groups=[clusters.group('g', cluster_model.AFFINITY, [0, 1])])
+        res = self.solve(c)
+        self.assertEqual({'server2': 'host1'}, moved(c, res))
+        self.assertIn('affinity group g', res.pinned['server0'])
+        self.assertEqual({'server0', 'server1'}, set(res.pinned))
+
+    def test_max_migrations(self):
+        c = clusters.random(10, 6, seed=1)
+        free = self.solve(c)
+        capped = self.solve(c, max_migrations=2)
+        self.assertGreater(len(moved(c, free)), 2)
+        self.assertEqual(2, len(moved(c, capped)))
+        self.assertGreater(capped.objective, free.objective)
+
+    def test_deadband(self):
+        # 0.54/0.50 against a mean of 0.52: one move gains 0.02.
+        c = clusters.vcpu_only([100, 100], [(0, 50), (0, 2), (0, 2)],
+                               fixed=[0, 50])
+        res = self.solve(c, deadband=0.03)
+        self.assertEqual(result.DEADBAND, res.status)
+        self.assertEqual({}, moved(c, res))
+        self.assertEqual(1, len(moved(c, self.solve(c, deadband=0.0))))
+
+    def test_migration_cost_keeps_the_big_server(self):
+        # Two vCPUs must leave host0: one 2-vCPU server with 32 GiB, or two
+        # 1-vCPU servers with 1 GiB each.
+        big, small = (2, 32768, 2), (1, 1024, 1)
+        c = clusters.make(
+            [(10, 65536, 10)] * 2, [(0, big), (0, small), (0, small)],
+            fixed=[(6, 0, 6), (6, 0, 6)], weights={'VCPU': 1.0})
+        cheap = self.solve(c, migration_cost=0.0)
+        self.assertEqual({'server0': 'host1'}, moved(c, cheap))
+        costly = self.solve(c, migration_cost=1.0)
+        self.assertEqual({'server1': 'host1', 'server2': 'host1'},
+                         moved(c, costly))
+
+
+class StatusTest(SolverTestCase):
+
+    def test_nothing_fits_is_a_status(self):
+        c = clusters.vcpu_only([10, 10], [(0, 6), (0, 3)], fixed=[0, 6])
+        res = self.solve(c)
+        self.assertEqual(result.NO_MOVES, res.status)
+        self.assertEqual({}, moved(c, res))
+        self.assertIn('less than the deadband', res.message)
+
+    def test_time_limit_still_gives_a_valid_plan(self):
+        c = clusters.random(60, 12, seed=2)
+        res = self.solve(c, time_limit=0.5)
+        self.assertIn(res.status, (result.OPTIMAL, result.FEASIBLE))
+        self.assertLess(res.objective, c.cost.peak(c.utilisation()).max())
+        self.assertGreaterEqual(res.gap, 0.0)
+
+    def test_infeasible_model_gives_no_locations(self):
+        c = clusters.vcpu_only([10, 10], [(0, 6), (0, 3)])
+        z = zone.split(c)[0][0]
+        model = milp.Model(z, np.array([0, 1]), np.array([1, 1]), 5)
+        location, res = model.min_churn(np.array([0.2, 1.0, 1.0]), 0.0, 1.0)
+        self.assertIsNone(location)
+
+    def test_bound_is_proven_on_small_clouds(self):
+        c = clusters.random(6, 5, seed=3)
+        res = self.solve(c)
+        report = res.zones['az0']
+        self.assertTrue(report['exact'])
+        self.assertIsNotNone(report['milp_bound'])
+        self.assertLessEqual(res.bound, res.objective + 1e-9)
