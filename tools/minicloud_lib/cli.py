@@ -1,0 +1,99 @@
+"""tools/minicloud: run a real multi-process Nova cloud on 127.0.0.1.
+
+  install                 Debian and pip packages (root; idempotent)
+  start [--computes N] [--migration-seconds S] [--no-plugin] ...
+                          a fresh cloud (wipes the work dir except cache/)
+  stop                    stop every service; nothing left listening
+  status [--json]         PID, readiness and RSS of each service
+  kill SERVICE            SIGKILL a service's process group (a crash)
+  restart SERVICE         stop (or reap) and start one service, wait ready
+  services                list the service names of the running cloud
+
+The work dir is --workdir, else $MINICLOUD_WORKDIR, else
+/var/tmp/nova-lb-minicloud. Point openstacksdk at <workdir>/clouds.yaml
+(OS_CLIENT_CONFIG_FILE) and use cloud `minicloud`.
+"""
+
+import argparse
+import json
+import os
+import sys
+
+from minicloud_lib import layout as L
+from minicloud_lib import lifecycle
+
+
+class MinicloudError(Exception):
+    """One line for the user; exit code 1."""
+
+
+def _parser():
+    p = argparse.ArgumentParser(
+        prog='minicloud', description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--workdir', default=os.environ.get(
+        'MINICLOUD_WORKDIR', L.DEFAULT_WORKDIR))
+    sub = p.add_subparsers(dest='command', required=True)
+    sub.add_parser('install', help='install Debian and pip packages')
+    start = sub.add_parser('start', help='start a fresh cloud')
+    start.add_argument('--computes', type=int, default=3)
+    start.add_argument('--migration-seconds', type=float, default=0.0,
+                       help='how long each live migration takes')
+    start.add_argument('--vcpus', type=int, default=8)
+    start.add_argument('--memory-mb', type=int, default=16384)
+    start.add_argument('--disk-gb', type=int, default=200)
+    start.add_argument('--no-plugin', action='store_true',
+                       help="don't enable nova_lb's filters and weighers")
+    start.add_argument('--debug', action='store_true',
+                       help='debug logging in every OpenStack service')
+    start.add_argument('--no-schema-cache', action='store_true',
+                       help='sync schemas even if a cached dump exists')
+    sub.add_parser('stop', help='stop everything')
+    status = sub.add_parser('status', help='show services')
+    status.add_argument('--json', action='store_true')
+    sub.add_parser('services', help='list service names')
+    for name in ('kill', 'restart'):
+        cmd = sub.add_parser(name, help='%s one service' % name)
+        cmd.add_argument('service')
+    return p
+
+
+def main(argv=None):
+    args = _parser().parse_args(argv)
+    lay = L.Layout(args.workdir)
+    try:
+        if args.command == 'install':
+            lifecycle.install()
+        elif args.command == 'start':
+            if args.computes < 1:
+                raise MinicloudError('--computes must be at least 1')
+            lifecycle.start(lay, {
+                'computes': args.computes,
+                'migration_seconds': args.migration_seconds,
+                'plugin': not args.no_plugin, 'debug': args.debug,
+                'inventory': {'vcpus': args.vcpus,
+                              'memory_mb': args.memory_mb,
+                              'local_gb': args.disk_gb}},
+                use_cache=not args.no_schema_cache)
+        elif args.command == 'stop':
+            lifecycle.stop(lay)
+        elif args.command == 'status':
+            rows = lifecycle.status(lay)
+            if args.json:
+                print(json.dumps(rows, indent=2))
+            else:
+                lifecycle.print_status(rows)
+        elif args.command == 'services':
+            print('\n'.join(lifecycle.service_names(lay)))
+        elif args.command == 'kill':
+            lifecycle.kill(lay, args.service)
+        elif args.command == 'restart':
+            lifecycle.restart(lay, args.service)
+    except (MinicloudError, lifecycle.LifecycleError) as exc:
+        print('minicloud: error: %s' % exc, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
