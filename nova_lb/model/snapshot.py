@@ -155,6 +155,29 @@ class Snapshot:
                 result.setdefault(host, []).append(agg)
         return {host: tuple(aggs) for host, aggs in result.items()}
 
+    def aggregate_minimum(self, key):
+        """compute host -> lowest number under metadata ``key`` of its
+        aggregates, for the hosts that have one.
+
+        As the scheduler reads per-aggregate overrides (Nova's
+        ``validate_num_values``): a host whose values of ``key`` are not
+        all numbers > 0 keeps its default, so it is left out.
+        """
+        found = {}
+        for agg in self.aggregates:
+            if key in agg.metadata:
+                for host in agg.hosts:
+                    found.setdefault(host, []).append(agg.metadata[key])
+        result = {}
+        for host, values in found.items():
+            try:
+                value = min(float(v) for v in values)
+            except (TypeError, ValueError):
+                continue
+            if value > 0:
+                result[host] = value
+        return result
+
     def host_zones(self):
         """compute host -> its availability zone (None: the default zone).
 
