@@ -24,7 +24,6 @@ import operator
 
 import nova.conf
 from nova.compute import utils as compute_utils
-from nova.scheduler.filters import utils as filters_utils
 import numpy as np
 from oslo_log import log as logging
 
@@ -69,22 +68,28 @@ def projected_utilisation(host_states, spec_obj):
                             capacity)
 
 
-def _aggregate_value(host, key, positive):
-    """Lowest valid value of ``key`` over the host's aggregates, or None."""
-    found = filters_utils.aggregate_values_from_key(host, key)
-    if not found:
+def _overrides(aggregate, keys, positive):
+    """The aggregate's value of each key (NaN: not set), or None if none."""
+    metadata = aggregate.metadata
+    if not any(key in metadata for key in keys):
         return None
-    try:
-        value = filters_utils.validate_num_values(found, cast_to=float)
-    except ValueError:
-        value = None
-    if value is None or (positive and not value > 0):
-        LOG.warning("Ignoring aggregate metadata %(key)s=%(vals)s of host "
-                    "%(host)s: not a number%(cond)s",
-                    {'key': key, 'vals': sorted(found), 'host': host.host,
-                     'cond': ' > 0' if positive else ''})
-        return None
-    return value
+    values = np.full(len(keys), np.nan)
+    for j, key in enumerate(keys):
+        if key not in metadata:
+            continue
+        try:
+            value = float(metadata[key])
+        except ValueError:
+            value = np.nan
+        if np.isnan(value) or (positive and not value > 0):
+            LOG.warning("Ignoring metadata %(key)s=%(value)s of host "
+                        "aggregate %(agg)s: not a number%(cond)s",
+                        {'key': key, 'value': metadata[key],
+                         'agg': aggregate.name,
+                         'cond': ' > 0' if positive else ''})
+        else:
+            values[j] = value
+    return values
 
 
 def aggregate_values(host_states, keys, defaults, positive=False):
@@ -93,15 +98,28 @@ def aggregate_values(host_states, keys, defaults, positive=False):
     As Nova's per-aggregate weight multipliers
     (``nova.scheduler.utils.get_weight_multiplier``): each key takes the
     lowest value over the host's aggregates, else its default. A value that
-    is not a number (or not > 0, with ``positive``) is logged and ignored.
-    Only hosts that are in an aggregate cost a look-up.
+    is not a number (or not > 0, with ``positive``) is logged and ignored,
+    the host's other aggregates still counting. Each aggregate's metadata is
+    read once per request, not once per host: most hosts are in some
+    aggregate (an availability zone at least).
     """
     values = np.tile(np.asarray(defaults, dtype=float),
                      (len(host_states), 1))
-    in_aggregates = [i for i, h in enumerate(host_states) if h.aggregates]
-    for i in in_aggregates:
-        for j, key in enumerate(keys):
-            value = _aggregate_value(host_states[i], key, positive)
-            if value is not None:
-                values[i, j] = value
-    return values
+    aggregates = {id(a): a for h in host_states for a in h.aggregates or ()}
+    overrides = {}
+    for key, aggregate in aggregates.items():
+        found = _overrides(aggregate, keys, positive)
+        if found is not None:
+            overrides[key] = found
+    if not overrides:
+        return values
+    rows, found = [], []
+    for i, host in enumerate(host_states):
+        for aggregate in host.aggregates or ():
+            if id(aggregate) in overrides:
+                rows.append(i)
+                found.append(overrides[id(aggregate)])
+    lowest = np.full_like(values, np.nan)
+    # fmin ignores NaN, the keys an aggregate does not set.
+    np.fmin.at(lowest, np.array(rows, dtype=int), np.array(found))
+    return np.where(np.isnan(lowest), values, lowest)

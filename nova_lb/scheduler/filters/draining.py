@@ -48,12 +48,16 @@ class DrainingHostFilter(filters.BaseHostFilter):
         if request.kind(spec_obj) == request.REBUILD:
             return hosts
         name = _aggregate_name()
+        # Hosts share their Aggregate objects: compare each name only once.
+        aggregates = {id(a): a for h in hosts for a in h.aggregates or ()}
+        draining = {key for key, a in aggregates.items() if a.name == name}
+        if not draining:
+            return hosts
         passing = []
         for host in hosts:
-            if host.aggregates and any(agg.name == name
-                                       for agg in host.aggregates):
+            if draining.isdisjoint(map(id, host.aggregates or ())):
+                passing.append(host)
+            else:
                 LOG.debug("%(host)s is in the draining aggregate %(agg)s",
                           {'host': host, 'agg': name})
-            else:
-                passing.append(host)
         return passing

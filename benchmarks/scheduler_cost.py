@@ -1,0 +1,111 @@
+"""What the scheduler plugin adds to nova-scheduler's time per request.
+
+Runs 1,000 real HostStates through Nova's real filter and weigher handlers,
+first with Nova's default ``enabled_filters`` and ``weight_classes``, then
+the same plus DrainingHostFilter, HeadroomFilter (with a ceiling set, so it
+computes) and BalancedUtilizationWeigher, interleaved in one run; prints the
+medians and their ratio. Target: the plugin adds at most 5 %.
+
+    python -m benchmarks.scheduler_cost [--hosts N] [--repeat N]
+"""
+
+import argparse
+import random
+import statistics
+import time
+
+import nova.conf
+from nova import filters as nova_filters
+
+import nova_lb.conf  # noqa: F401 (registers [nova_lb] on nova's CONF)
+from tests.unit.scheduler import hosts
+
+CONF = nova.conf.CONF
+PLUGIN_FILTERS = ['DrainingHostFilter', 'HeadroomFilter']
+
+#: (vcpus, memory_mb, disk_gb, cpu/ram/disk allocation ratios)
+GENERATIONS = [(32, 131072, 1000, (4.0, 1.0, 1.0)),
+               (48, 393216, 2000, (2.0, 1.0, 1.0)),
+               (64, 262144, 4000, (16.0, 1.5, 1.0))]
+
+
+def build_hosts(count, seed=1):
+    """Hosts of three generations, 20-70 % used, all in an availability
+    zone aggregate, a tenth also in one that sets a tighter ceiling."""
+    rng = random.Random(seed)
+    zones = [hosts.aggregate('az%d' % i, availability_zone='az%d' % i)
+             for i in range(3)]
+    tight = hosts.aggregate('tight', nova_lb_memory_mb_ceiling='0.85')
+    states = []
+    for i in range(count):
+        vcpus, ram, disk, ratios = GENERATIONS[i % len(GENERATIONS)]
+        used = tuple(int(rng.uniform(0.2, 0.7) * cap * ratio)
+                     for cap, ratio in zip((vcpus, ram, disk), ratios))
+        aggregates = [zones[i % 3]] + ([tight] if i % 10 == 0 else [])
+        states.append(hosts.host_state('host%04d' % i, vcpus, ram, disk,
+                                       used=used, ratios=ratios,
+                                       aggregates=aggregates))
+    return states
+
+
+def pipeline(enabled_filters, weight_classes):
+    """Filter and weigher objects, chosen as nova-scheduler's HostManager
+    chooses them from available_filters / enabled_filters."""
+    handler, classes = hosts.load_filters(
+        *CONF.filter_scheduler.available_filters,
+        'nova_lb.scheduler.filters.all_filters')
+    by_name = {cls.__name__: cls for cls in classes}
+    filter_objs = [by_name[name]() for name in enabled_filters]
+    weight_handler, weighers = hosts.load_weighers(*weight_classes)
+    return handler, filter_objs, weight_handler, [w() for w in weighers]
+
+
+def one_request(pipe, states, spec):
+    handler, filter_objs, weight_handler, weighers = pipe
+    start = time.perf_counter()
+    passed = handler.get_filtered_objects(filter_objs, states, spec)
+    weighed = weight_handler.get_weighed_objects(weighers, passed, spec)
+    assert weighed, 'no host passed'
+    return time.perf_counter() - start, len(passed)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--hosts', type=int, default=1000)
+    parser.add_argument('--repeat', type=int, default=40)
+    args = parser.parse_args()
+    CONF([], project='nova')
+    CONF.set_override('memory_mb_ceiling', 0.9, 'nova_lb')
+    CONF.set_override('vcpu_ceiling', 0.95, 'nova_lb')
+    states = build_hosts(args.hosts)
+    spec = hosts.request_spec(hosts.flavor('m1.large', 4, 8192, 80))
+    nova_filters_ = list(CONF.filter_scheduler.enabled_filters)
+    nova_weighers = list(CONF.filter_scheduler.weight_classes)
+    default = pipeline(nova_filters_, nova_weighers)
+    plugin = pipeline(nova_filters_ + PLUGIN_FILTERS, nova_weighers + [
+        'nova_lb.scheduler.weighers.all_weighers'])
+    assert isinstance(plugin[1][-1], nova_filters.BaseFilter)
+    times = {'default': [], 'plugin': []}
+    passed = {}
+    for _ in range(3):                       # warm up
+        one_request(default, states, spec)
+        one_request(plugin, states, spec)
+    for _ in range(args.repeat):             # interleaved against drift
+        for name, pipe in (('default', default), ('plugin', plugin)):
+            elapsed, passed[name] = one_request(pipe, states, spec)
+            times[name].append(elapsed)
+    base = statistics.median(times['default']) * 1000
+    ours = statistics.median(times['plugin']) * 1000
+    print('%d hosts, median of %d requests each' % (args.hosts, args.repeat))
+    print('  Nova defaults:       %7.2f ms/request (%d hosts passed)'
+          % (base, passed['default']))
+    print('  defaults + nova-lb:  %7.2f ms/request (%d hosts passed)'
+          % (ours, passed['plugin']))
+    print('  ratio %.3f: the plugin adds %.2f ms (%.1f %%), %.2f us/host; '
+          'target <= 5 %%' % (ours / base, ours - base,
+                             100 * (ours / base - 1),
+                             1000 * (ours - base) / args.hosts))
+
+
+if __name__ == '__main__':
+    main()
