@@ -4,6 +4,7 @@ import sys
 
 from nova_lb import cmd
 from nova_lb.cmd.commands import generate
+from nova_lb.cmd.commands import snapshot
 
 DESCRIPTION = ('Balance the load of an OpenStack Nova cloud: take snapshots, '
                'compute rebalancing plans and carry them out as live '
@@ -12,6 +13,7 @@ DESCRIPTION = ('Balance the load of an OpenStack Nova cloud: take snapshots, '
 #: Sub-command name -> module in nova_lb.cmd.commands.
 COMMANDS = {
     'generate': generate,
+    'snapshot': snapshot,
 }
 
 

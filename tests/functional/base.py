@@ -20,6 +20,7 @@ See /work/shared/notes/nova-test-harness.md for the snags fixed here.
 import nova.tests.functional  # noqa: F401  isort:skip
 
 import collections
+import json
 import sysconfig
 import time
 from unittest import mock
@@ -29,10 +30,12 @@ import fixtures
 from keystoneauth1 import session as ks_session
 from keystoneauth1 import token_endpoint
 from oslo_utils import importutils
+import openstack
 import openstack.connection
 from openstack import proxy as sdk_proxy
 from openstack import service_description
 
+from nova.api import auth
 from nova.tests.functional import integrated_helpers
 
 # Nova's OpenStackSDKFixture stubs these two for every test. Keep the real
@@ -78,6 +81,7 @@ class NovaLBTestCase(integrated_helpers.ProviderUsageBaseTestCase):
         self._configure_scheduler()
         super().setUp()
         self._restore_real_sdk()
+        self._accept_admin_token()
         self.flavors = {}
         for host in self.hosts:
             self.start_sized_compute(host)
@@ -179,6 +183,50 @@ class NovaLBTestCase(integrated_helpers.ProviderUsageBaseTestCase):
         _OUR_CONNECTIONS.add(conn)
         return conn
 
+    def use_clouds_yaml(self, cloud='harness'):
+        """Point ``OS_CLIENT_CONFIG_FILE`` at a clouds.yaml for this cloud.
+
+        Code that connects like any OpenStack client (``openstack.connect``,
+        e.g. ``nova_lb.model.collector.connect``) then reaches this harness
+        as admin, through the real openstacksdk. Returns the file's path.
+        """
+        path = self.useFixture(fixtures.TempDir()).join('clouds.yaml')
+        with open(path, 'w') as f:
+            json.dump({'clouds': {cloud: {
+                'auth_type': 'admin_token',
+                'auth': {'endpoint': self.api_fixture.base_url,
+                         'token': 'admin'},
+                'compute_endpoint_override': self.api_fixture.base_url,
+                'placement_endpoint_override':
+                    self.placement.fixture.endpoint}}}, f)
+        self.useFixture(fixtures.EnvironmentVariable(
+            'OS_CLIENT_CONFIG_FILE', path))
+        for name in ('OS_CLOUD', 'OS_AUTH_URL', 'OS_AUTH_TYPE'):
+            self.useFixture(fixtures.EnvironmentVariable(name))
+        return path
+
+    def _accept_admin_token(self):
+        """Let Nova's stub auth take the token 'admin' as keystone would.
+
+        Nova's stub reads the identity from ``X-Auth-*`` headers that
+        keystonemiddleware would set; a client that only sends a token
+        (any client made from clouds.yaml) gets the admin identity here.
+        """
+        stub = auth.NovaKeystoneContext._create_context
+        identity = {'HTTP_X_AUTH_USER': 'admin',
+                    'HTTP_X_AUTH_PROJECT_ID': self.api_fixture.project_id,
+                    'HTTP_X_ROLES': 'reader,member,admin'}
+
+        def create_context(env, **kwargs):
+            if ('HTTP_X_AUTH_USER' not in env and
+                    env.get('HTTP_X_AUTH_TOKEN') == 'admin'):
+                env.update(identity)
+            return stub(env, **kwargs)
+
+        self.useFixture(fixtures.MonkeyPatch(
+            'nova.api.auth.NovaKeystoneContext._create_context',
+            staticmethod(create_context)))
+
     def _restore_real_sdk(self):
         """Give our connections the real openstacksdk, Nova's the stubs."""
         stub_get_endpoint = sdk_proxy.Proxy.get_endpoint
@@ -199,6 +247,16 @@ class NovaLBTestCase(integrated_helpers.ProviderUsageBaseTestCase):
         self.useFixture(fixtures.MonkeyPatch(
             'openstack.service_description.ServiceDescription._make_proxy',
             make_proxy))
+        # Connections made as an OpenStack client does are ours, too; Nova
+        # builds its own with openstack.connection.Connection.
+        real_connect = openstack.connect
+
+        def connect(*args, **kwargs):
+            conn = real_connect(*args, **kwargs)
+            _OUR_CONNECTIONS.add(conn)
+            return conn
+
+        self.useFixture(fixtures.MonkeyPatch('openstack.connect', connect))
 
     # -- invariants -------------------------------------------------------
 

@@ -3,8 +3,13 @@
 from tests.functional import base  # isort:skip  (patches eventlet first)
 
 import datetime
+import io
 import json
+import os
 
+import fixtures
+
+from nova_lb.cmd import nova_lb
 from nova_lb.model import collector
 from nova_lb.model import snapshot
 
@@ -123,3 +128,35 @@ class TestSnapshot(base.NovaLBTestCase):
         for key in ('servers', 'hypervisors', 'server_groups', 'migrations'):
             self.assertEqual(whole['compute'][key], paged['compute'][key],
                              key)
+
+    def test_snapshot_command(self):
+        """``nova-lb snapshot`` with the cloud named in clouds.yaml."""
+        self.use_clouds_yaml('harness')
+        tmp = self.useFixture(fixtures.TempDir())
+        out = tmp.join('snapshot.json')
+        stderr = self.useFixture(fixtures.MonkeyPatch(
+            'sys.stderr', io.StringIO())).new_value
+
+        def snapshot_command(cloud):
+            conf = tmp.join('nova-lb.conf')
+            with open(conf, 'w') as f:
+                f.write('[rebalancer]\ncloud = %s\n' % cloud)
+            return nova_lb.main(
+                ['--config-file', conf, 'snapshot', '--output', out])
+
+        self.assertEqual(1, snapshot_command('elsewhere'))
+        self.assertEqual(
+            "nova-lb: error: cannot connect to cloud 'elsewhere': "
+            "Cloud elsewhere was not found.\n", stderr.getvalue())
+        self.assertFalse(os.path.exists(out))
+
+        stderr.truncate(0)
+        stderr.seek(0)
+        self.assertEqual(0, snapshot_command('harness'))
+        parsed = snapshot.load(out)
+        self.assertEqual(set(self.expected_servers),
+                         {s.uuid for s in parsed.servers})
+        self.assertRegex(
+            stderr.getvalue(),
+            r'^snapshot taken at \S+Z: 4 hosts, 5 servers, 4 resource '
+            r'providers\n$')
