@@ -33,6 +33,12 @@ class Cloud(object):
         self._conn = conn
         self._retry = retrier
 
+    @classmethod
+    def configured(cls, conn, settings):
+        """A Cloud retrying as ``[executor]`` (``settings``) says."""
+        return cls(conn, retry.Retrier(settings.api_retries,
+                                       settings.api_retry_delay))
+
     def _get(self, service, path, version, **params):
         """The JSON body of a GET, or None for 404."""
         def get():

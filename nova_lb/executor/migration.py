@@ -15,7 +15,8 @@ resources:
 
 A migration older than ``timeout`` is aborted through the API once Nova
 lets it (only queued, preparing or running ones can be), and then waited
-for as long again before the executor gives up watching it.
+for as long again (at least a minute) before the executor gives up
+watching it.
 """
 
 import time
@@ -35,6 +36,8 @@ LOST = 'lost'
 
 #: Seconds to wait for Nova to create the migration record.
 RECORD_GRACE = 60.0
+#: Least seconds to wait for a rollback after the timeout.
+ABORT_GRACE = 60.0
 
 
 class LiveMigration(object):
@@ -95,7 +98,7 @@ class LiveMigration(object):
                     self._end(ABORTED, 'aborted after %ss' % self._timeout)
                 else:
                     self._end(FAILED, 'migration %s' % status)
-        elif elapsed > 2 * self._timeout:
+        elif elapsed > self._timeout + max(self._timeout, ABORT_GRACE):
             self._end(LOST, 'still %s after %ss, abort did not end it'
                       % (status, int(elapsed)))
         elif elapsed > self._timeout and not self.abort_requested:
