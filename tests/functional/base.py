@@ -163,19 +163,19 @@ class NovaLBTestCase(integrated_helpers.ProviderUsageBaseTestCase):
 
     # -- openstacksdk -----------------------------------------------------
 
-    def make_sdk(self):
-        """A real openstacksdk Connection to this harness's cloud, as admin.
+    def make_sdk(self, user='admin', roles='reader,member,admin'):
+        """A real openstacksdk Connection to this harness's cloud.
 
-        Nova's stub auth reads the ``X-Auth-*``/``X-Roles`` headers;
-        Placement's no-auth reads the token as ``user[:project]``.
+        Nova's stub auth reads the ``X-Auth-*``/``X-Roles`` headers (the
+        user ``admin`` is admin); Placement's no-auth reads the token as
+        ``user[:project]``.
         """
         project = self.api_fixture.project_id
         session = ks_session.Session(
-            auth=token_endpoint.Token(endpoint=None, token='admin'),
+            auth=token_endpoint.Token(endpoint=None, token=user),
             additional_headers={
-                'X-Auth-User': 'admin', 'X-User-Id': 'admin',
-                'X-Auth-Project-Id': project,
-                'X-Roles': 'reader,member,admin'})
+                'X-Auth-User': user, 'X-User-Id': user,
+                'X-Auth-Project-Id': project, 'X-Roles': roles})
         conn = openstack.connection.Connection(
             session=session,
             compute_endpoint_override=self.api_fixture.base_url,

@@ -10,6 +10,7 @@ import os
 import fixtures
 
 from nova_lb.cmd import nova_lb
+from nova_lb import exception
 from nova_lb.model import collector
 from nova_lb.model import snapshot
 
@@ -160,3 +161,16 @@ class TestSnapshot(base.NovaLBTestCase):
             stderr.getvalue(),
             r'^snapshot taken at \S+Z: 4 hosts, 5 servers, 4 resource '
             r'providers\n$')
+
+
+class TestSnapshotRefused(base.NovaLBTestCase):
+
+    hosts = (base.Host('host1', 4, 4096, 40),)
+
+    def test_refused_call_is_one_line(self):
+        """A member, not admin, may not list every project's servers."""
+        member = self.make_sdk(user='demo', roles='reader,member')
+        e = self.assertRaises(exception.CloudError, collector.collect,
+                              member)
+        self.assertEqual('GET /servers/detail failed: 403 Forbidden',
+                         str(e))
