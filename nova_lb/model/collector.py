@@ -147,4 +147,5 @@ def _phrase(status):
 
 
 def _reason(error):
-    return str(error) or type(error).__name__
+    # SDK and keystoneauth messages may span lines; the admin gets one.
+    return ' '.join(str(error).split()) or type(error).__name__
