@@ -1,0 +1,335 @@
+"""An independent check of a plan against the snapshot it was made from.
+
+The planner builds valid plans by construction; this module does not trust
+that. It shares no code with the model builder, the solver or the wave
+planner (only the snapshot parser and the Placement capacity formula), and
+replays a ``nova-lb-plan/1`` document move by move, reporting *every*
+violation rather than the first: a plan an admin is about to run against a
+production cloud deserves a complete list of what is wrong with it.
+
+The rules are the ones Nova and the cloud impose on live migrations: only
+ACTIVE servers without a task move, within their availability zone, to an
+enabled and up host that is not excluded or draining; a migration holds its
+resources on both hosts until its wave ends; hosts and waves have
+concurrency limits; hard server groups hold after every wave.
+"""
+
+import collections
+import dataclasses
+
+import numpy as np
+from oslo_utils import strutils
+
+from nova_lb.conf import planner as planner_conf
+from nova_lb.model import cost
+from nova_lb.model import snapshot as snapshot_mod
+
+PLAN_FORMAT = 'nova-lb-plan/1'
+#: Room for float rounding when comparing usage with a limit.
+_TOLERANCE = 1e-6
+_CEILING_KEYS = {'VCPU': 'nova_lb_vcpu_ceiling',
+                 'MEMORY_MB': 'nova_lb_memory_mb_ceiling',
+                 'DISK_GB': 'nova_lb_disk_gb_ceiling'}
+
+
+@dataclasses.dataclass(frozen=True)
+class Violation:
+    """One thing wrong with a plan; ``wave``/``server``/``host`` may be
+    None when they do not apply."""
+
+    kind: str
+    wave: object
+    server: object
+    host: object
+    message: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Limits:
+    """What the plan was allowed to do: the admin's options as values."""
+
+    #: resource class -> fraction of capacity a host may be filled to.
+    ceilings: dict = dataclasses.field(default_factory=dict)
+    scope: planner_conf.Scope = planner_conf.Scope()
+    draining_aggregate: str = None
+    #: live migrations a host may take part in per wave (either end).
+    per_host: int = 1
+    #: migrations per wave; None for no limit.
+    per_wave: int = None
+
+
+def check(snap, plan, limits=Limits()):
+    """Every :class:`Violation` of ``plan`` (a loaded plan document).
+
+    :param snap: a :class:`nova_lb.model.snapshot.Snapshot` or a snapshot
+        document.
+    """
+    if not isinstance(snap, snapshot_mod.Snapshot):
+        snap = snapshot_mod.parse(snap)
+    replay = _Replay(snap, limits)
+    migrations = _migrations(plan, replay.report)
+    waves = collections.OrderedDict()
+    previous = None
+    for i, m in migrations:
+        if previous is not None and m['wave'] < previous:
+            replay.report('wave-order', m['wave'], m['server'], None,
+                          'migration %d is in wave %d after a migration in '
+                          'wave %d' % (i, m['wave'], previous))
+        previous = m['wave']
+        waves.setdefault(m['wave'], []).append((i, m))
+    for wave in sorted(waves):
+        replay.wave(wave, waves[wave])
+    return replay.violations
+
+
+def _migrations(plan, report):
+    """``(index, migration)`` for each well-formed migration of ``plan``."""
+    if not isinstance(plan, dict) or plan.get('format') != PLAN_FORMAT:
+        found = plan.get('format') if isinstance(plan, dict) else plan
+        report('format', None, None, None,
+               'not a %s document (format %r)' % (PLAN_FORMAT, found))
+        return []
+    migrations = plan.get('migrations')
+    if not isinstance(migrations, list):
+        report('format', None, None, None, 'migrations is not a list')
+        return []
+    result = []
+    for i, m in enumerate(migrations):
+        if (isinstance(m, dict)
+                and all(isinstance(m.get(k), str)
+                        for k in ('server', 'source', 'destination'))
+                and type(m.get('wave')) is int and m['wave'] >= 0):
+            result.append((i, m))
+        else:
+            report('malformed', None, None, None,
+                   'migration %d needs server, source and destination '
+                   'strings and a wave number >= 0: %r' % (i, m))
+    return result
+
+
+class _Replay(object):
+    """The cloud as the plan goes: where each server is, what each host
+    holds, checked wave by wave."""
+
+    def __init__(self, snap, limits):
+        self.snap, self.limits = snap, limits
+        self.violations = []
+        self.where = {s.uuid: s.host for s in snap.servers}
+        classes = sorted({rc for p in snap.providers.values()
+                          for rc in p.inventories})
+        self.classes = classes
+        self.col = {rc: j for j, rc in enumerate(classes)}
+        self.usage, self.limit = {}, {}
+        overrides = {rc: snap.aggregate_minimum(key)
+                     for rc, key in _CEILING_KEYS.items()}
+        for host, rps in snap.host_providers.items():
+            used, cap = np.zeros(len(classes)), np.zeros(len(classes))
+            for rp in rps:
+                provider = snap.providers[rp]
+                for rc, inv in provider.inventories.items():
+                    cap[self.col[rc]] += cost.capacity(
+                        inv.total, inv.reserved, inv.allocation_ratio)
+                for resources in provider.allocations.values():
+                    for rc, amount in resources.items():
+                        used[self.col[rc]] += amount
+            ceiling = np.array([
+                overrides.get(rc, {}).get(
+                    host, limits.ceilings.get(rc, 1.0))
+                for rc in classes])
+            self.usage[host], self.limit[host] = used, cap * ceiling
+        self.zones = {host: zone or snap.services[host].zone
+                      for host, zone in snap.host_zones().items()}
+        self.off_limits = _off_limits(snap, limits.scope)
+        self.draining = {h for agg in snap.aggregates
+                         if agg.name == limits.draining_aggregate
+                         for h in agg.hosts}
+        self.in_flight = {m.server for m in snap.migrations}
+        self.groups = {}
+        for group in snap.server_groups:
+            if group.policy in ('affinity', 'anti-affinity'):
+                for member in group.members:
+                    self.groups[member] = group
+
+    def report(self, kind, wave, server, host, message):
+        self.violations.append(Violation(kind, wave, server, host, message))
+
+    def wave(self, wave, moves):
+        """Start every move of ``wave``, check the hosts, end the wave."""
+        if self.limits.per_wave is not None and len(moves) > \
+                self.limits.per_wave:
+            self.report('wave-size', wave, None, None,
+                        'wave %d has %d migrations, more than %d'
+                        % (wave, len(moves), self.limits.per_wave))
+        busy, seen, arriving, started = collections.Counter(), set(), {}, []
+        for i, m in moves:
+            server, dest = m['server'], m['destination']
+            if server in seen:
+                self.report('moved-twice', wave, server, None,
+                            'server %s moves twice in wave %d'
+                            % (server, wave))
+                continue
+            seen.add(server)
+            if server not in self.where:
+                self.report('unknown-server', wave, server, None,
+                            'migration %d: server %s is not in the snapshot'
+                            % (i, server))
+                continue
+            at = self.where[server]
+            if at != m['source']:
+                self.report('wrong-source', wave, server, m['source'],
+                            'server %s is on %s when wave %d starts, not on '
+                            'the stated source %s'
+                            % (server, at, wave, m['source']))
+            self._movable(wave, server, at)
+            if at not in self.usage or not self._destination(wave, m, at):
+                continue
+            demand = self._demand(server)
+            busy[at] += 1
+            busy[dest] += 1
+            self.usage[dest] = self.usage[dest] + demand
+            arriving.setdefault(dest, []).append(server)
+            started.append((server, at, dest, demand))
+        for host, n in sorted(busy.items()):
+            if n > self.limits.per_host:
+                self.report('host-concurrency', wave, None, host,
+                            'host %s takes part in %d migrations of wave %d, '
+                            'more than %d'
+                            % (host, n, wave, self.limits.per_host))
+        for host, servers in arriving.items():
+            self._fits(wave, host, servers)
+        for server, at, dest, demand in started:
+            self.usage[at] = self.usage[at] - demand
+            self.where[server] = dest
+        self._groups(wave, started)
+
+    def _fits(self, wave, host, servers):
+        """The host holds its sources and arrivals within its limit."""
+        used, limit = self.usage[host], self.limit[host]
+        for j in np.flatnonzero(used > limit + _TOLERANCE):
+            self.report('over-capacity', wave, None, host,
+                        'wave %d: %s would hold %g %s (while %s arrive and '
+                        'every source is still charged), over its limit %g'
+                        % (wave, host, used[j], self.classes[j],
+                           ', '.join(servers), limit[j]))
+
+    def _movable(self, wave, server, at):
+        s = self.snap.servers[self.snap.server_index[server]]
+        scope = self.limits.scope
+        why = []
+        if s.status != 'ACTIVE':
+            why.append('status %s' % s.status)
+        if s.task_state:
+            why.append('task %s in progress' % s.task_state)
+        opt_out = s.metadata.get('nova_lb:movable')
+        if opt_out is not None and not strutils.bool_from_string(
+                opt_out, default=True):
+            why.append('opted out by metadata nova_lb:movable=%s' % opt_out)
+        if s.project in scope.projects:
+            why.append('project %s is excluded' % s.project)
+        if s.flavor_name in scope.flavors:
+            why.append('flavor %s is excluded' % s.flavor_name)
+        if server in self.in_flight:
+            why.append('a migration of it is in flight')
+        if at is None:
+            why.append('it is on no host')
+        elif at in self.off_limits:
+            why.append(self.off_limits[at])
+        elif not self.snap.services.get(at) or \
+                not self.snap.services[at].up:
+            why.append('its host %s is down' % at)
+        elif not self._demand(server).any():
+            why.append('it holds no Placement allocation on its host')
+        if why:
+            self.report('not-movable', wave, server, at,
+                        'server %s may not move: %s' % (server,
+                                                        '; '.join(why)))
+
+    def _destination(self, wave, m, at):
+        """Report what is wrong with the destination; False: cannot apply."""
+        server, dest = m['server'], m['destination']
+        if dest in (m['source'], at):
+            self.report('same-host', wave, server, dest,
+                        'server %s: source and destination are both %s'
+                        % (server, dest))
+            return False
+        service = self.snap.services.get(dest)
+        if service is None or dest not in self.usage:
+            self.report('unknown-destination', wave, server, dest,
+                        'server %s: destination %s is not a compute host of '
+                        'the snapshot' % (server, dest))
+            return False
+        checks = (
+            ('destination-disabled', not service.enabled,
+             'is disabled (%s)' % service.disabled_reason),
+            ('destination-down', not service.up, "has nova-compute down"),
+            ('destination-excluded', dest in self.off_limits,
+             self.off_limits.get(dest)),
+            ('destination-draining', dest in self.draining,
+             'is in the draining aggregate %s'
+             % self.limits.draining_aggregate),
+            ('cross-zone', self.zones.get(dest) != self.zones.get(at),
+             'is in availability zone %s, the server in %s'
+             % (self.zones.get(dest), self.zones.get(at))),
+        )
+        for kind, broken, why in checks:
+            if broken:
+                self.report(kind, wave, server, dest,
+                            'server %s: destination %s %s'
+                            % (server, dest, why))
+        return True
+
+    def _demand(self, server):
+        """What the server holds on its snapshot host's providers."""
+        host = self.snap.servers[self.snap.server_index[server]].host
+        demand = np.zeros(len(self.classes))
+        for rp in self.snap.host_providers.get(host, ()):
+            for rc, amount in self.snap.providers[rp].allocations.get(
+                    server, {}).items():
+                demand[self.col[rc]] += amount
+        return demand
+
+    def _groups(self, wave, started):
+        """Hard groups with a member moved in ``wave`` still hold."""
+        arrivals = {}
+        for server, _at, dest, _demand in started:
+            if server in self.groups:
+                arrivals.setdefault(self.groups[server].uuid, []).append(
+                    (server, dest))
+        for group in self.snap.server_groups:
+            if group.uuid not in arrivals:
+                continue
+            hosts = collections.Counter(
+                self.where[m] for m in group.members
+                if self.where.get(m) is not None)
+            if group.policy == 'affinity' and len(hosts) > 1:
+                self.report('affinity', wave, None, None,
+                            'after wave %d the affinity group %s is on %s'
+                            % (wave, group.name or group.uuid,
+                               ', '.join(sorted(hosts))))
+                continue
+            allowed = int(group.rules.get('max_server_per_host', 1))
+            for server, dest in arrivals[group.uuid]:
+                if group.policy == 'anti-affinity' and hosts[dest] > allowed:
+                    self.report('anti-affinity', wave, server, dest,
+                                'after wave %d host %s has %d members of '
+                                'anti-affinity group %s, more than %d'
+                                % (wave, dest, hosts[dest],
+                                   group.name or group.uuid, allowed))
+
+
+def _off_limits(snap, scope):
+    """host -> why the admin excluded it."""
+    result = {}
+    zones = snap.host_zones()
+    for host, service in snap.services.items():
+        zone = zones.get(host) or service.zone
+        if host in scope.hosts:
+            result[host] = 'host %s is excluded' % host
+        elif zone in scope.availability_zones:
+            result[host] = 'host %s is in excluded zone %s' % (host, zone)
+    for agg in snap.aggregates:
+        if agg.name in scope.aggregates:
+            for host in agg.hosts:
+                result.setdefault(host, 'host %s is in excluded aggregate %s'
+                                  % (host, agg.name))
+    return result
