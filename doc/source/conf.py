@@ -6,11 +6,19 @@ through the ``oslo.config.opts`` entry point: nova-lb must be installed
 (``pip install -e .``) where sphinx-build runs.
 """
 
+import os
+import sys
+
+# Local extensions (the command reference).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                '_ext'))
+
 project = 'nova-lb'
 copyright = 'nova-lb developers'
 
 extensions = [
     'oslo_config.sphinxext',
+    'cli_help',
 ]
 
 root_doc = 'index'
