@@ -12,6 +12,7 @@ import sys
 import tempfile
 import unittest
 
+from nova_lb.cmd import nova_lb
 from nova_lb.conf import opts
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(
@@ -41,7 +42,7 @@ class DocsBuildTest(unittest.TestCase):
                       os.path.join(self.out, 'html'))
         self.assertEqual(0, result.returncode, result.stdout + result.stderr)
 
-    def test_admin_guide_renders_every_option(self):
+    def test_admin_guide_renders_every_option_and_command(self):
         self.sphinx(os.path.join('doc', 'source'))
         with open(os.path.join(self.out, 'html', 'configuration.html')) as f:
             page = f.read()
@@ -51,6 +52,11 @@ class DocsBuildTest(unittest.TestCase):
                    for opt in group_opts
                    if 'id="%s.%s"' % (group.name, opt.name) not in page]
         self.assertEqual([], missing)
+        # The command reference is each sub-command's own --help.
+        with open(os.path.join(self.out, 'html', 'cli.html')) as f:
+            page = f.read()
+        self.assertEqual([], ['nova-lb %s' % name for name in nova_lb.COMMANDS
+                              if 'usage: nova-lb %s' % name not in page])
 
     def test_release_notes_lint_report_and_build(self):
         result = _reno('lint')

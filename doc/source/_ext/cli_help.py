@@ -47,7 +47,7 @@ class CliHelp(SphinxDirective):
         lines = []
 
         def block(text):
-            lines.extend(['::', ''])
+            lines.extend(['.. code-block:: text', ''])
             lines.extend('    ' + line for line in text.splitlines())
             lines.append('')
 
