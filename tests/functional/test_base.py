@@ -42,3 +42,20 @@ class TestBase(base.NovaLBTestCase):
         self.assertEqual('host3', self._show_server(server)[
             'OS-EXT-SRV-ATTR:host'])
         self.assert_usages_match_servers()
+
+
+class TestBaseWithPlugin(base.NovaLBTestCase):
+
+    hosts = base.NovaLBTestCase.hosts[:2]
+    use_nova_lb_plugin = True
+    enabled_filters = ['ComputeFilter', 'HeadroomFilter']
+
+    def test_scheduler_runs_the_plugin(self):
+        manager = self.scheduler_service.manager.host_manager
+        self.assertEqual(['ComputeFilter', 'HeadroomFilter'],
+                         [type(f).__name__ for f in manager.enabled_filters])
+        self.assertIn('BalancedUtilizationWeigher',
+                      [type(w).__name__ for w in manager.weighers])
+        server = self._create_server(
+            flavor_id=self.flavor(1, 1024, 10), networks='none')
+        self.assertIn(server['OS-EXT-SRV-ATTR:host'], ('host1', 'host2'))
