@@ -54,3 +54,8 @@ class UnknownHost(NovaLBError):
     """A host name that is not a nova-compute host of the cloud."""
 
     exit_code = EXIT_BAD_INPUT
+
+
+class InvalidPlan(NovaLBError):
+    """The planner made a plan its independent checker rejects (a bug):
+    the plan is withheld and the message lists the violations."""

@@ -52,3 +52,26 @@ class Plan:
             'left_alone': self.left_alone,
             'left_out': list(self.left_out),
         }
+
+    @classmethod
+    def from_json(cls, document):
+        """A Plan from a ``nova-lb-plan/1`` document (e.g. a reviewed file).
+
+        :raises ValueError: the document is not such a plan.
+        """
+        if not isinstance(document, dict) or document.get('format') != FORMAT:
+            raise ValueError('not a %s document' % FORMAT)
+        try:
+            migrations = tuple(
+                Migration(m['server'], m['source'], m['destination'],
+                          int(m['wave']))
+                for m in document['migrations'])
+        except (KeyError, TypeError, ValueError) as e:
+            raise ValueError('malformed migration in %s document: %s'
+                             % (FORMAT, e))
+        return cls(migrations=migrations,
+                   before=document.get('before', {}),
+                   after=document.get('after', {}),
+                   solver=document.get('solver', {}),
+                   left_alone=document.get('left_alone', {}),
+                   left_out=tuple(document.get('left_out', ())))

@@ -24,7 +24,7 @@ def _static(zone):
     ok = np.all(zone.unit_demand[:, None, :] <= room[None, :, :] + 1e-9,
                 axis=2)
     ok &= zone.receives[None, :]
-    ok &= zone.accepts[zone.unit_host][:, None]
+    ok &= (zone.accepts | zone.drain)[zone.unit_host][:, None]
     ok[np.arange(len(zone.units)), zone.unit_host] = False
     for g, allow in enumerate(zone.anti_allow):
         ok[zone.unit_group == g] &= (allow > 0)[None, :]
@@ -52,7 +52,7 @@ def _count_full(zone):
 def _restricted(zone, limit, keep):
     util = zone.util()
     above = (util - zone.mean_bound())[:, zone.weights > 0]
-    source = zone.accepts & np.any(above > 0, axis=1)
+    source = (zone.accepts & np.any(above > 0, axis=1)) | zone.drain
     dests = np.flatnonzero(zone.receives & np.all(above < 0, axis=1))
     if not len(dests):
         dests = np.flatnonzero(zone.receives & ~source)
@@ -64,9 +64,9 @@ def _restricted(zone, limit, keep):
     per_dest = max(4, min(len(dests), 16))
     movers = movers[np.argsort(-share.max(axis=1))][:max(1, limit
                                                           // per_dest)]
+    movers = np.union1d(movers, np.flatnonzero(zone.must_move()))
     if keep is not None:
-        moved = np.flatnonzero(keep != zone.unit_host)
-        movers = np.union1d(movers, moved)
+        movers = np.union1d(movers, np.flatnonzero(keep != zone.unit_host))
     half = per_dest // 2
     pu, pd = [], []
     for i, u in enumerate(movers):

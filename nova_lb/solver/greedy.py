@@ -25,12 +25,17 @@ def reach(zone, target, budget):
     top = np.where(zone.weights > 0, target * zone.capacity, np.inf)
     room = np.minimum(zone.limit, top)
     usage = np.array(zone.usage)
+    movable = np.zeros_like(usage)
+    np.add.at(movable, zone.unit_host, zone.unit_demand)
+    # A host being drained must end with only what cannot move.
+    top[zone.drain] = usage[zone.drain] - movable[zone.drain]
     location = np.array(zone.unit_host)
     counts = [np.array(c) for c in zone.anti_count]
     on_host = {}
     for u, h in enumerate(location):
         on_host.setdefault(int(h), []).append(u)
-    excess = np.where(zone.accepts[:, None], usage - top, 0.0).max(axis=1)
+    excess = np.where((zone.accepts | zone.drain)[:, None], usage - top,
+                      0.0).max(axis=1)
     moves, ok = 0, True
     for h in np.argsort(-excess):
         if excess[h] <= _EPS:
@@ -90,6 +95,9 @@ def lowest(zone, budget, steps=12):
     now = zone.peaks()
     best = (np.array(zone.unit_host), 0, now)
     lo, hi = 0.0, float(np.max(np.where(zone.weights > 0, now - bound, 0)))
+    if zone.drain.any():
+        # Emptying a host may have to raise the peak: search up to full.
+        hi = max(hi, float(np.max(1.0 - bound)))
     for _ in range(steps):
         if hi - lo < 1e-3:
             break

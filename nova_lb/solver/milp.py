@@ -66,6 +66,8 @@ class Model(object):
                                  shape=(len(zone.units), n))
         add(sparse.hstack([once, sparse.csr_matrix(
             (len(zone.units), len(self.rcs)))]), np.ones(len(zone.units)))
+        # Units on a host being drained move exactly once.
+        lbs[-1] = np.where(zone.must_move(), 1.0, -np.inf)
         for g, allow in enumerate(zone.anti_allow):
             mine = zone.unit_group[pu] == g
             if not mine.any():

@@ -31,6 +31,8 @@ class Options:
     migration_cost: float = 1.0
     #: Largest exact model (candidate moves) before candidates are cut.
     max_candidates: int = 20000
+    #: Host names to empty: every movable server on them must leave.
+    drain: frozenset = frozenset()
 
 
 @dataclasses.dataclass(frozen=True)

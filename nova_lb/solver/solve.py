@@ -37,7 +37,7 @@ def solve(cluster, options):
     """
     start = time.monotonic()
     deadline = start + options.time_limit
-    zones, pinned = zone_mod.split(cluster)
+    zones, pinned = zone_mod.split(cluster, options.drain)
     budget = options.max_migrations or len(cluster.servers)
     location = np.array(cluster.location, dtype=int)
     total_units = max(sum(len(z.units) for z in zones), 1)
@@ -103,7 +103,8 @@ def _solve_zone(z, options, budget, deadline):
     now = z.peaks()
     current = z.weighted(now)
     bound = z.weighted(z.mean_bound())
-    if current - bound <= options.deadband + _EPS:
+    draining = bool(z.must_move().any())
+    if current - bound <= options.deadband + _EPS and not draining:
         return _report(result.DEADBAND, z, z.unit_host, bound,
                        'weighted peak %.3f is within the deadband %.3f of '
                        'the bound %.3f' % (current, options.deadband, bound))
@@ -125,7 +126,7 @@ def _solve_zone(z, options, budget, deadline):
             proven = float(res.mip_dual_bound)
             bound = max(bound, proven)
     reached = z.weighted(best_peaks)
-    if current - reached < options.deadband - _EPS:
+    if current - reached < options.deadband - _EPS and not draining:
         return _report(result.NO_MOVES, z, z.unit_host, bound,
                        'the best plan found gains %.3f, less than the '
                        'deadband %.3f' % (current - reached,

@@ -29,6 +29,7 @@ class Zone:
     limit: np.ndarray        # (h, R)
     accepts: np.ndarray      # (h,) counts for the peak, may receive
     receives: np.ndarray     # (h,) accepts and is within its limit now
+    drain: np.ndarray        # (h,) every unit on it must leave
     weights: np.ndarray      # (R,) scaled to sum to 1
     units: list              # [tuple of global server indices]
     unit_host: np.ndarray    # (u,) local host of each unit
@@ -67,6 +68,10 @@ class Zone:
         used = self.usage[self.accepts].sum(axis=0)
         return np.where(cap > 0, used / np.where(cap > 0, cap, 1.0), 0.0)
 
+    def must_move(self):
+        """(u,) bool: units on hosts being drained."""
+        return self.drain[self.unit_host]
+
     def usage_after(self, unit_host):
         usage = np.array(self.usage)
         moved = unit_host != self.unit_host
@@ -96,8 +101,11 @@ def _units(cluster):
     return units, group_of, pinned
 
 
-def split(cluster):
-    """``([Zone], pinned)`` for a :class:`~nova_lb.model.cluster.Cluster`."""
+def split(cluster, drain=frozenset()):
+    """``([Zone], pinned)`` for a :class:`~nova_lb.model.cluster.Cluster`.
+
+    :param drain: names of hosts every movable server must leave.
+    """
     units, group_of, pinned = _units(cluster)
     weights = cluster.cost.for_classes(cluster.resource_classes).weight_vector
     weights = weights / weights.sum()
@@ -120,6 +128,8 @@ def split(cluster):
             capacity=np.asarray(cluster.capacity, float)[hosts],
             limit=np.asarray(cluster.limit, float)[hosts],
             accepts=accepts, receives=accepts & within, weights=weights,
+            drain=np.array([cluster.hosts[h] in drain for h in hosts],
+                           dtype=bool),
             units=mine,
             unit_host=np.array([local[int(cluster.location[u[0]])]
                                 for u in mine], dtype=int),

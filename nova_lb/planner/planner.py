@@ -1,0 +1,121 @@
+"""The planning pipeline: snapshot -> model -> solver -> waves -> checked plan.
+
+The last step runs the independent checker on the plan's JSON against the
+snapshot: the solver and the wave planner build valid plans by
+construction, and the checker (which shares none of their code) makes sure
+of it before anyone sees the plan. A plan with violations is never
+returned.
+"""
+
+import dataclasses
+
+import numpy as np
+from oslo_log import log as logging
+
+from nova_lb.conf import solver as solver_conf
+from nova_lb import exception
+from nova_lb.model import build
+from nova_lb.model import cluster as cluster_model
+from nova_lb.model import cost
+from nova_lb.planner import checker
+from nova_lb.planner import plan as plan_mod
+from nova_lb.planner import waves
+from nova_lb.solver import result
+from nova_lb.solver import solve
+
+LOG = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True)
+class Options:
+    """Everything one plan depends on, read once from the configuration."""
+
+    model: build.Options = build.Options()
+    solver: result.Options = result.Options()
+    wave_per_host: int = 1
+    wave_size: int = 0
+    #: Server UUIDs that must stay (e.g. moved recently), with no reason.
+    exclude_servers: frozenset = frozenset()
+    #: Hosts to empty: they receive nothing and their servers must leave.
+    drain_hosts: frozenset = frozenset()
+
+
+def options_from_conf(conf, exclude_servers=(), drain_hosts=()):
+    settings = solver_conf.load(conf)
+    return Options(model=build.Options.from_conf(conf),
+                   solver=settings.options,
+                   wave_per_host=settings.wave_per_host,
+                   wave_size=settings.wave_size,
+                   exclude_servers=frozenset(exclude_servers),
+                   drain_hosts=frozenset(drain_hosts))
+
+
+def plan(snap, options=Options()):
+    """A checked :class:`~nova_lb.planner.plan.Plan` for ``snap``.
+
+    :raises nova_lb.exception.InvalidPlan: the checker found violations.
+    """
+    model = _pin(build.build(snap, options.model), options.exclude_servers,
+                 'moved recently: spared until its cooldown ends')
+    if options.drain_hosts:
+        model = dataclasses.replace(model, accepts=cluster_model.frozen_array(
+            [a and h not in options.drain_hosts
+             for h, a in zip(model.hosts, model.accepts)], bool))
+    solver_options = dataclasses.replace(
+        options.solver, drain=frozenset(options.drain_hosts))
+    res = solve.solve(model, solver_options)
+    steps, left_out, where = waves.order(model, res.location,
+                                         options.wave_per_host,
+                                         options.wave_size)
+    counted = np.asarray(model.accepts, dtype=bool)
+    result_plan = plan_mod.Plan(
+        migrations=tuple(plan_mod.Migration(*step) for step in steps),
+        before=cost.fleet_summary(model.utilisation()[counted],
+                                  model.resource_classes),
+        after=cost.fleet_summary(model.utilisation(where)[counted],
+                                 model.resource_classes),
+        solver=res.info(),
+        left_alone=dict(model.left_alone, **res.pinned),
+        left_out=tuple(left_out))
+    _check(snap, result_plan, options)
+    LOG.info('plan: %(n)d migrations in %(w)d waves, solver %(status)s, '
+             'gap %(gap).3f', {'n': len(steps), 'w': len(result_plan.waves),
+                               'status': res.status, 'gap': res.gap})
+    return result_plan
+
+
+def _check(snap, result_plan, options):
+    violations = checker.check(snap, result_plan.to_json(), checker.Limits(
+        ceilings=options.model.ceilings, scope=options.model.scope,
+        draining_aggregate=options.model.draining_aggregate,
+        per_host=options.wave_per_host, per_wave=options.wave_size or None))
+    if violations:
+        raise exception.InvalidPlan(
+            'the planner made a plan its checker rejects, withheld '
+            '(%d violations): %s' % (len(violations), '; '.join(
+                v.message for v in violations[:5])))
+
+
+def _pin(model, uuids, reason):
+    """``model`` with the servers ``uuids`` made part of the fixed load."""
+    pin = np.array([s in uuids for s in model.servers], dtype=bool)
+    if not pin.any():
+        return model
+    keep = np.flatnonzero(~pin)
+    renumber = {int(old): new for new, old in enumerate(keep)}
+    fixed = np.array(model.fixed)
+    np.add.at(fixed, model.location[pin], model.demand[pin])
+    groups = tuple(dataclasses.replace(
+        g, members=tuple(renumber[m] for m in g.members if m in renumber),
+        fixed_hosts=tuple(g.fixed_hosts) + tuple(
+            int(model.location[m]) for m in g.members if m not in renumber))
+        for g in model.groups)
+    left_alone = dict(model.left_alone)
+    left_alone.update({model.servers[s]: reason for s in np.flatnonzero(pin)})
+    return dataclasses.replace(
+        model, servers=tuple(model.servers[s] for s in keep),
+        demand=cluster_model.frozen_array(model.demand[keep]),
+        location=cluster_model.frozen_array(model.location[keep], int),
+        fixed=cluster_model.frozen_array(fixed),
+        groups=tuple(g for g in groups if g.members),
+        left_alone=left_alone)
