@@ -11,6 +11,7 @@ import importlib
 import io
 import os
 
+from docutils import nodes
 from docutils.parsers.rst import directives
 from docutils.statemachine import StringList
 from sphinx.util.docutils import SphinxDirective
@@ -59,7 +60,7 @@ class CliHelp(SphinxDirective):
                 lines.extend([title, '-' * len(title), ''])
                 block(_help(module, [name]))
         result = StringList(lines, source=self.arguments[0])
-        node = directives.nodes.section()
+        node = nodes.section()
         node.document = self.state.document
         nested_parse_with_titles(self.state, result, node)
         return node.children
