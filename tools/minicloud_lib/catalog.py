@@ -18,6 +18,10 @@ def _gunicorn(name, module):
     return [_venv('gunicorn'), '--bind', '%s:%d' % (L.HOST, L.PORTS[name]),
             '--workers', '1', '--worker-class', 'gthread', '--threads', '8',
             '--timeout', '300', '--graceful-timeout', '5',
+            # No keep-alive: a client reusing a connection the server is
+            # closing at that moment gets RemoteDisconnected (seen with
+            # openstacksdk's 2 s polling against gunicorn's 2 s default).
+            '--keep-alive', '0',
             '--no-control-socket', '--name', 'minicloud-' + name, module]
 
 
@@ -68,7 +72,7 @@ def mariadbd_argv(lay):
             '--bind-address=' + L.HOST, '--port=%d' % L.PORTS['mariadb'],
             '--skip-name-resolve', '--skip-log-bin',
             '--max-connections=1000',
-            '--innodb-buffer-pool-size=128M',
+            '--innodb-buffer-pool-size=128M', '--innodb-log-file-size=16M',
             '--innodb-flush-log-at-trx-commit=0', '--innodb-doublewrite=0',
             '--character-set-server=utf8mb4',
             '--log-error=' + lay.path('log', 'mariadb-error.log')]

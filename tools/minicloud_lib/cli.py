@@ -47,7 +47,7 @@ def _parser():
     start.add_argument('--debug', action='store_true',
                        help='debug logging in every OpenStack service')
     start.add_argument('--no-schema-cache', action='store_true',
-                       help='sync schemas even if a cached dump exists')
+                       help='sync schemas even if a cached snapshot exists')
     sub.add_parser('stop', help='stop everything')
     status = sub.add_parser('status', help='show services')
     status.add_argument('--json', action='store_true')

@@ -10,7 +10,8 @@ Everything lives under one work directory (default
   data/            MariaDB datadir, RabbitMQ node, Glance image files
   run/             pid files and the MariaDB socket
   log/<service>.log  stdout+stderr of each service
-  cache/           schema dumps keyed by package versions (kept by `start`)
+  cache/           MariaDB datadirs with synced schemas, keyed by package
+                   versions (the only thing `start` keeps)
 """
 
 import json

@@ -136,14 +136,16 @@ def _start_cloud(lay, state, svcs, since, t0, use_cache, plugin_check):
     svcs['epmd'].start(lay)
     _wait(lay, svcs['epmd'], since, t0)
     svcs['rabbitmq'].start(lay)
-    database.install_datadir(lay)
-    svcs['mariadb'].start(lay)
-    _wait(lay, svcs['mariadb'], since, t0)
-    _say('mariadb ready', t0)
-    database.create_databases_and_user(lay)
     if not use_cache:
-        database.remove_dump(lay)
-    how = database.prepare_schemas(lay)
+        database.remove_snapshot(lay)
+
+    def start_mariadb():
+        svcs['mariadb'].start(lay)
+        _wait(lay, svcs['mariadb'], since, t0)
+        _say('mariadb ready', t0)
+
+    how = database.prepare(lay, start_mariadb,
+                           lambda: svcs['mariadb'].stop(lay, grace=60))
     _say('schemas %s' % how, t0)
     _wait(lay, svcs['rabbitmq'], since, t0)
     _say('rabbitmq ready', t0)

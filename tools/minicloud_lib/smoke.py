@@ -63,14 +63,16 @@ def boot(conn, name, image, flavor):
     return conn.compute.get_server(server.id)
 
 
-def check_placement(conn, servers):
-    """usage == sum of allocations == flavors of the servers on each RP."""
+def check_placement(conn):
+    """usage == sum of allocations == flavors of the servers on each RP,
+    for every server Nova knows (leftovers of earlier runs included)."""
+    servers = list(conn.compute.servers(all_projects=True))
     rps = {rp.name: rp.id for rp in conn.placement.resource_providers()}
     expected = collections.defaultdict(collections.Counter)
     for server in servers:
-        host = server.compute_host
+        flavor = server.flavor
         for rc, key in RESOURCES.items():
-            expected[host][rc] += FLAVOR[key]
+            expected[server.compute_host][rc] += flavor[key]
     for name, rp_id in rps.items():
         usages = _placement(conn, '/resource_providers/%s/usages' %
                             rp_id)['usages']
@@ -88,6 +90,18 @@ def check_placement(conn, servers):
         _check(set(allocs) == {s.id for s in servers
                                if s.compute_host == name},
                '%s: consumers %s are not its servers' % (name, set(allocs)))
+
+
+def check_placement_settles(conn, timeout=30):
+    """check_placement, allowing Nova's asynchronous deletes to finish."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return check_placement(conn)
+        except SmokeFailure:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1)
 
 
 def live_migrate(conn, server):
@@ -122,21 +136,24 @@ def run(cloud='minicloud', log=print):
     image, flavor = image_and_flavor(conn)
     step('image %s active, flavor %s' % (image.id, flavor.id))
     servers = []
-    for i in (1, 2):
-        servers.append(boot(conn, 'smoke-%d' % i, image, flavor))
-        step('server smoke-%d ACTIVE on %s' % (i, servers[-1].compute_host))
-    check_placement(conn, servers)
-    step('placement usage == allocations == flavors after boots')
-    moved, source = live_migrate(conn, servers[0])
-    servers[0] = moved
-    step('smoke-1 live-migrated %s -> %s, migration allocation gone' % (
-        source, moved.compute_host))
-    check_placement(conn, servers)
-    step('placement usage == allocations == flavors after the migration')
-    for server in servers:
-        conn.compute.delete_server(server)
-    for server in servers:
-        conn.compute.wait_for_delete(server, wait=60)
-    check_placement(conn, [])
-    step('servers deleted, no usage left')
+    try:
+        for i in (1, 2):
+            servers.append(boot(conn, 'smoke-%d' % i, image, flavor))
+            step('server smoke-%d ACTIVE on %s' % (
+                i, servers[-1].compute_host))
+        check_placement(conn)
+        step('placement usage == allocations == flavors after boots')
+        moved, source = live_migrate(conn, servers[0])
+        step('smoke-1 live-migrated %s -> %s, migration allocation gone' % (
+            source, moved.compute_host))
+        check_placement(conn)
+        step('placement usage == allocations == flavors after the '
+             'migration')
+    finally:
+        for server in servers:
+            conn.compute.delete_server(server, ignore_missing=True)
+        for server in servers:
+            conn.compute.wait_for_delete(server, wait=60)
+    check_placement_settles(conn)
+    step('smoke servers deleted, placement consistent')
     return steps
