@@ -3,8 +3,13 @@
 import sys
 
 from nova_lb import cmd
+from nova_lb.cmd.commands import apply
+from nova_lb.cmd.commands import drain
 from nova_lb.cmd.commands import generate
+from nova_lb.cmd.commands import plan
 from nova_lb.cmd.commands import snapshot
+from nova_lb.cmd.commands import status
+from nova_lb.cmd.commands import undrain
 
 DESCRIPTION = ('Balance the load of an OpenStack Nova cloud: take snapshots, '
                'compute rebalancing plans and carry them out as live '
@@ -12,8 +17,13 @@ DESCRIPTION = ('Balance the load of an OpenStack Nova cloud: take snapshots, '
 
 #: Sub-command name -> module in nova_lb.cmd.commands.
 COMMANDS = {
+    'apply': apply,
+    'drain': drain,
     'generate': generate,
+    'plan': plan,
     'snapshot': snapshot,
+    'status': status,
+    'undrain': undrain,
 }
 
 

@@ -78,7 +78,7 @@ def plan(snap, options=Options()):
         left_alone=dict(model.left_alone, **res.pinned),
         left_out=tuple(left_out))
     _check(snap, result_plan, options)
-    LOG.info('plan: %(n)d migrations in %(w)d waves, solver %(status)s, '
+    LOG.debug('plan: %(n)d migrations in %(w)d waves, solver %(status)s, '
              'gap %(gap).3f', {'n': len(steps), 'w': len(result_plan.waves),
                                'status': res.status, 'gap': res.gap})
     return result_plan

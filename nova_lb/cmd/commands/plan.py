@@ -1,0 +1,89 @@
+"""Compute a rebalancing plan, from a snapshot file or the live cloud.
+
+Nothing moves: the plan (nova-lb-plan/1) is printed as a table or as JSON
+for review, and can be carried out later with ``nova-lb apply``. Exit
+codes: 0 a plan was found (maybe empty), 1 error, 2 bad input.
+"""
+
+import collections
+import sys
+
+from nova_lb.cmd import output
+from nova_lb import exception
+from nova_lb.model import collector
+from nova_lb.model import snapshot
+from nova_lb.planner import planner
+
+
+def add_arguments(parser):
+    parser.add_argument('--snapshot', metavar='FILE',
+                        help='Plan for this nova-lb-snapshot/1 file instead '
+                             'of a live snapshot of the cloud.')
+    parser.add_argument('--format', choices=('table', 'json'),
+                        default='table', help='Output format.')
+    parser.add_argument('--output', metavar='FILE',
+                        help='Write the plan here instead of standard '
+                             'output; the file is replaced only once '
+                             'complete.')
+
+
+def run(conf):
+    args = conf.command
+    if args.snapshot:
+        snap = snapshot.load(args.snapshot)
+    else:
+        conn = collector.connect(conf.rebalancer.cloud)
+        snap = snapshot.parse(collector.collect(conn), 'live snapshot')
+    result = planner.plan(snap, planner.options_from_conf(conf))
+    if args.format == 'json':
+        output.write_json(result.to_json(), args.output)
+    elif args.output:
+        try:
+            with open(args.output, 'w') as f:
+                f.write(table(result))
+        except OSError as e:
+            raise exception.NovaLBError('cannot write %s: %s'
+                                        % (args.output, e.strerror or e))
+    else:
+        sys.stdout.write(table(result))
+    return 0
+
+
+def table(result):
+    """The plan for a human: utilisation, waves, gap, who stays and why."""
+    lines = ['%-12s %22s %22s' % ('utilisation', 'before peak/mean/sd',
+                                  'after peak/mean/sd')]
+    for rc in result.before:
+        lines.append('%-12s %22s %22s' % (rc, _stats(result.before[rc]),
+                                          _stats(result.after.get(rc))))
+    info = result.solver
+    lines.append('')
+    lines.append('solver: %s, weighted peak %.3f, proven bound %.3f, '
+                 'gap %.3f, %.1f s' % (
+                     info.get('status'), info.get('objective', 0.0),
+                     info.get('bound', 0.0), info.get('gap', 0.0),
+                     info.get('time', 0.0)))
+    lines.append('%d migrations in %d waves' % (len(result.migrations),
+                                                len(result.waves)))
+    for number, wave in enumerate(result.waves):
+        lines.append('wave %d:' % number)
+        lines.extend('  %s  %s -> %s' % (m.server, m.source, m.destination)
+                     for m in wave)
+    for item in result.left_out:
+        lines.append('left out: %s %s -> %s: %s' % (
+            item['server'], item['source'], item['destination'],
+            item['reason']))
+    reasons = collections.Counter(result.left_alone.values())
+    if reasons:
+        lines.append('')
+        lines.append('servers left alone, by reason:')
+        lines.extend('  %6d  %s' % (n, why)
+                     for why, n in reasons.most_common())
+    return '\n'.join(lines) + '\n'
+
+
+def _stats(summary):
+    if not summary:
+        return '-'
+    return '%.3f/%.3f/%.3f' % (summary['peak'], summary['mean'],
+                               summary['stddev'])
