@@ -6,10 +6,7 @@ and down hosts and servers that may not move. The same arguments always
 give the same file.
 """
 
-import json
-import os
-import sys
-
+from nova_lb.cmd import output
 from nova_lb import exception
 from nova_lb import scenario
 
@@ -33,26 +30,5 @@ def run(conf):
         document = scenario.generate(args.hosts, args.servers, args.seed)
     except ValueError as e:
         raise exception.InvalidConfig('--hosts/--servers: %s' % e)
-    if not args.output:
-        json.dump(document, sys.stdout)
-        sys.stdout.write('\n')
-        return exception.EXIT_OK
-    try:
-        _write(document, args.output)
-    except OSError as e:
-        raise exception.NovaLBError('cannot write %s: %s'
-                                    % (args.output, e.strerror or e))
+    output.write_json(document, args.output)
     return exception.EXIT_OK
-
-
-def _write(document, path):
-    """Write to a temporary file beside ``path``, then rename it."""
-    tmp = '%s.%d.tmp' % (path, os.getpid())
-    try:
-        with open(tmp, 'x') as f:
-            json.dump(document, f)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
