@@ -147,16 +147,21 @@ def _start_cloud(lay, state, svcs, since, t0, use_cache, plugin_check):
     how = database.prepare(lay, start_mariadb,
                            lambda: svcs['mariadb'].stop(lay, grace=60))
     _say('schemas %s' % how, t0)
+    # The HTTP APIs need only the database: start them while RabbitMQ boots.
+    rest = [s for n, s in svcs.items() if n not in INFRA]
+    apis = [s for s in rest if s.http]
+    rpc = [s for s in rest if not s.http]
+    for svc in apis:
+        svc.start(lay)
     _wait(lay, svcs['rabbitmq'], since, t0)
     _say('rabbitmq ready', t0)
     if plugin_check is not None and plugin_check.wait() != 0:
         raise LifecycleError(
             'nova_lb scheduler plugin not importable (%s); use --no-plugin' %
             plugin_check.stderr.read().decode().strip().splitlines()[-1])
-    rest = [s for n, s in svcs.items() if n not in INFRA]
-    for svc in rest:
+    for svc in rpc:
         svc.start(lay)
-    for svc in rest:
+    for svc in apis + rpc:
         _wait(lay, svc, since, t0)
         _say('%s ready' % svc.name, t0)
     _wait_cloud(state, t0)
