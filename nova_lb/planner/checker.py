@@ -197,10 +197,10 @@ class _Replay(object):
                             % (host, n, wave, self.limits.per_host))
         for host, servers in arriving.items():
             self._fits(wave, host, servers)
+        self._groups(wave, started)
         for server, at, dest, demand in started:
             self.usage[at] = self.usage[at] - demand
             self.where[server] = dest
-        self._groups(wave, started)
 
     def _fits(self, wave, host, servers):
         """The host holds its sources and arrivals within its limit."""
@@ -289,32 +289,39 @@ class _Replay(object):
         return demand
 
     def _groups(self, wave, started):
-        """Hard groups with a member moved in ``wave`` still hold."""
-        arrivals = {}
-        for server, _at, dest, _demand in started:
-            if server in self.groups:
-                arrivals.setdefault(self.groups[server].uuid, []).append(
-                    (server, dest))
-        for group in self.snap.server_groups:
-            if group.uuid not in arrivals:
+        """Hard groups hold during and after ``wave``.
+
+        Nova's anti-affinity filter sees a migrating member on its source
+        until the migration ends, so no member may arrive on a host another
+        member is still leaving in the same wave.
+        """
+        moved = {server: dest for server, _at, dest, _demand in started
+                 if server in self.groups}
+        arrived = collections.Counter()
+        for server, dest in moved.items():
+            group = self.groups[server]
+            if group.policy != 'anti-affinity':
                 continue
-            hosts = collections.Counter(
-                self.where[m] for m in group.members
-                if self.where.get(m) is not None)
+            arrived[group.uuid, dest] += 1
+            present = arrived[group.uuid, dest] + sum(
+                self.where.get(m) == dest for m in group.members)
+            allowed = int(group.rules.get('max_server_per_host', 1))
+            if present > allowed:
+                self.report('anti-affinity', wave, server, dest,
+                            'during wave %d host %s would hold %d members of '
+                            'anti-affinity group %s (one leaving counts until '
+                            'the wave ends), more than %d'
+                            % (wave, dest, present, group.name or group.uuid,
+                               allowed))
+        groups = {self.groups[s].uuid: self.groups[s] for s in moved}
+        for group in groups.values():
+            hosts = {moved.get(m, self.where.get(m))
+                     for m in group.members} - {None}
             if group.policy == 'affinity' and len(hosts) > 1:
                 self.report('affinity', wave, None, None,
                             'after wave %d the affinity group %s is on %s'
                             % (wave, group.name or group.uuid,
                                ', '.join(sorted(hosts))))
-                continue
-            allowed = int(group.rules.get('max_server_per_host', 1))
-            for server, dest in arrivals[group.uuid]:
-                if group.policy == 'anti-affinity' and hosts[dest] > allowed:
-                    self.report('anti-affinity', wave, server, dest,
-                                'after wave %d host %s has %d members of '
-                                'anti-affinity group %s, more than %d'
-                                % (wave, dest, hosts[dest],
-                                   group.name or group.uuid, allowed))
 
 
 def _off_limits(snap, scope):

@@ -210,9 +210,22 @@ class CheckerTest(testtools.TestCase):
         # s2 and s5 are in 'g-anti'; s5 is on h2.
         v = self.check(plan((2, 'h1', 'h2', 0)))
         self.assertKinds(['anti-affinity'], v)
-        self.assertEqual('after wave 0 host h2 has 2 members of '
-                         'anti-affinity group g-anti, more than 1',
-                         v[0].message)
+        self.assertEqual('during wave 0 host h2 would hold 2 members of '
+                         'anti-affinity group g-anti (one leaving counts '
+                         'until the wave ends), more than 1', v[0].message)
+
+    def test_anti_affinity_member_leaving_in_the_same_wave(self):
+        def no_vgpu(doc):
+            doc['placement']['providers'][test_snapshot.GPU][
+                'allocations']['allocations'].clear()
+        snap = small(no_vgpu)
+        # s5 leaves h2 while s2 arrives: Nova still sees s5 on h2.
+        v = self.check(plan((5, 'h2', 'h6', 0), (2, 'h1', 'h2', 0)), snap,
+                       per_host=2)
+        self.assertKinds(['anti-affinity'], v)
+        self.assertEqual((S(2), 'h2'), (v[0].server, v[0].host))
+        self.assertEqual([], self.check(
+            plan((5, 'h2', 'h6', 0), (2, 'h1', 'h2', 1)), snap))
 
     def test_anti_affinity_rule_allows_two_per_host(self):
         # 'g-anti-fixed' allows 2 per host; s4 is on h2.
