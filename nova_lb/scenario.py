@@ -164,8 +164,8 @@ class _Cloud(object):
         usable = fleet.enabled & fleet.up
         pool = [s for s in order[stopped + failed:]
                 if usable[placement.host[s]]]
-        self.opt_out = pool.pop()
-        self._migrate(pool.pop(), rng)
+        self.opt_out = pool.pop() if pool else None
+        self._migrate(pool, rng)
         self.groups = _Groups(rng, placement.host, pool).groups
         for group in self.groups:
             # A group and its members belong to one project.
@@ -175,18 +175,24 @@ class _Cloud(object):
             group.update(project_id=project, user_id='u' + project[1:],
                          members=[self.ids[s] for s in group['members']])
 
-    def _migrate(self, s, rng):
-        """Live-migrate ``s`` to a host of its zone that has room."""
+    def _migrate(self, pool, rng):
+        """Live-migrate a server of ``pool`` to a host of its zone with room.
+
+        Tries the last servers of the (shuffled) pool until one fits
+        somewhere; a cloud too small or too full has no migration.
+        """
         fleet, placement = self.fleet, self.placement
-        source = placement.host[s]
-        for h in rng.permutation(fleet.n).tolist():
-            if (h != source and fleet.enabled[h] and fleet.up[h]
-                    and fleet.zone[h] == fleet.zone[source]
-                    and placement.fits(s, h)):
-                placement.charge(s, h)
-                self.status[s] = 'MIGRATING'
-                self.migration = (s, source, h, _uuids(rng, 1)[0])
-                return
+        for i in range(len(pool) - 1, max(len(pool) - 50, 0) - 1, -1):
+            s, source = pool[i], placement.host[pool[i]]
+            for h in rng.permutation(fleet.n).tolist():
+                if (h != source and fleet.enabled[h] and fleet.up[h]
+                        and fleet.zone[h] == fleet.zone[source]
+                        and placement.fits(s, h)):
+                    placement.charge(s, h)
+                    self.status[s] = 'MIGRATING'
+                    self.migration = (s, source, h, _uuids(rng, 1)[0])
+                    del pool[i]
+                    return
 
     def document(self):
         fleet = self.fleet
@@ -341,8 +347,11 @@ class _Groups(object):
         self._spread(5, 2)
         for _ in range(max(1, n // 5000)):
             self._together()
-        self._add('soft-anti-affinity', [pool.pop() for _ in range(4)])
-        self._add('soft-affinity', [pool.pop() for _ in range(3)])
+        self._add('soft-anti-affinity', self._take(4))
+        self._add('soft-affinity', self._take(3))
+
+    def _take(self, n):
+        return [self.pool.pop() for _ in range(min(n, len(self.pool)))]
 
     def _spread(self, size, per_host):
         members, count, skipped = [], collections.Counter(), []

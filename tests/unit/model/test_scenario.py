@@ -124,6 +124,14 @@ class ScenarioTest(testtools.TestCase):
                           'soft-anti-affinity'}, set(policies))
         self.assertTrue(any(g.rules for g in self.snap.server_groups))
 
+    def test_tiny_clouds_are_valid_too(self):
+        for hosts, servers in ((3, 50), (4, 60), (10, 300)):
+            for seed in range(4):
+                snap = snapshot.parse(scenario.generate(hosts, servers, seed))
+                for usage in host_usage(snap).values():
+                    for used, cap in usage.values():
+                        self.assertLessEqual(used, cap)
+
     def test_too_many_servers(self):
         self.assertRaisesRegex(ValueError, 'do not fit on 3 hosts',
                                scenario.generate, 3, 2000)
