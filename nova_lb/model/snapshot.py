@@ -233,7 +233,14 @@ def _parse(doc, source):
     hypervisors = _hypervisors(compute, providers)
     servers = _servers(compute)
     host_providers = _host_providers(hypervisors, providers)
+    server_index = {}
     for i, server in enumerate(servers):
+        if server.uuid in server_index:
+            # Paging over a changing list can return a server twice.
+            raise fields.Problem(
+                'compute.servers.servers[%d]: server %s is also at [%d]'
+                % (i, server.uuid, server_index[server.uuid]))
+        server_index[server.uuid] = i
         if server.host is not None and server.host not in host_providers:
             raise fields.Problem(
                 'compute.servers.servers[%d]: server %s is on host %r, which '
@@ -245,7 +252,7 @@ def _parse(doc, source):
         taken_at=doc.get('taken_at'),
         providers=_ro(providers),
         servers=servers,
-        server_index=_ro({s.uuid: i for i, s in enumerate(servers)}),
+        server_index=_ro(server_index),
         services=_ro(_services(compute)),
         hypervisors=hypervisors,
         host_providers=_ro(host_providers),

@@ -150,6 +150,12 @@ class BadSnapshotTest(testtools.TestCase):
                        "4000-8000-000000000001 is on host 'h9', which has no "
                        'hypervisor in compute.hypervisors', self.doc)
 
+    def test_server_listed_twice(self):
+        servers = self.doc['compute']['servers']['servers']
+        servers.append(dict(servers[1]))
+        self.assertBad('compute.servers.servers[14]: server aaaaaaaa-0000-'
+                       '4000-8000-000000000002 is also at [1]', self.doc)
+
     def test_hypervisor_without_provider(self):
         hvs = self.doc['compute']['hypervisors']['hypervisors']
         hvs[0]['id'] = '99999999-0000-4000-8000-000000000000'
