@@ -144,16 +144,6 @@ class Snapshot:
     migrations: tuple
     #: server uuid -> {metric: value}; empty when not measured
     metrics: types.MappingProxyType
-    #: the document as loaded, for writing it out again
-    raw: types.MappingProxyType
-
-    def host_aggregates(self):
-        """compute host -> tuple of Aggregate the host is in."""
-        result = {}
-        for agg in self.aggregates:
-            for host in agg.hosts:
-                result.setdefault(host, []).append(agg)
-        return {host: tuple(aggs) for host, aggs in result.items()}
 
     def aggregate_minimum(self, key):
         """compute host -> lowest number under metadata ``key`` of its
@@ -259,8 +249,7 @@ def _parse(doc, source):
         aggregates=_aggregates(compute),
         server_groups=_server_groups(compute),
         migrations=_migrations(compute),
-        metrics=_ro(metrics),
-        raw=_ro(doc))
+        metrics=_ro(metrics))
 
 
 def _body(parent, key, path):
