@@ -39,12 +39,16 @@ GENERATIONS = (
 Flavor = collections.namedtuple('Flavor', 'name vcpus ram disk share')
 
 FLAVORS = (
-    Flavor('m1.tiny', 1, 512, 1, .10), Flavor('m1.small', 1, 2048, 20, .25),
-    Flavor('m1.medium', 2, 4096, 40, .22), Flavor('m1.large', 4, 8192, 80, .12),
+    Flavor('m1.tiny', 1, 512, 1, .10),
+    Flavor('m1.small', 1, 2048, 20, .25),
+    Flavor('m1.medium', 2, 4096, 40, .22),
+    Flavor('m1.large', 4, 8192, 80, .12),
     Flavor('m1.xlarge', 8, 16384, 160, .04),
-    Flavor('r1.large', 2, 16384, 40, .08), Flavor('r1.xlarge', 4, 32768, 80, .05),
+    Flavor('r1.large', 2, 16384, 40, .08),
+    Flavor('r1.xlarge', 4, 32768, 80, .05),
     Flavor('r1.2xlarge', 8, 65536, 160, .02),
-    Flavor('c1.large', 4, 4096, 40, .07), Flavor('c1.xlarge', 8, 8192, 80, .04),
+    Flavor('c1.large', 4, 4096, 40, .07),
+    Flavor('c1.xlarge', 8, 8192, 80, .04),
     Flavor('c1.2xlarge', 16, 16384, 160, .01),
 )
 
@@ -84,8 +88,10 @@ class _Fleet(object):
         self.n = n
         self.names = ['cmp%05d' % i for i in range(n)]
         shares = np.array([g.share for g in GENERATIONS])
-        self.gen = rng.choice(len(GENERATIONS), size=n, p=shares / shares.sum())
-        sizes = np.array([(g.vcpus, g.ram, g.disk) for g in GENERATIONS], float)
+        self.gen = rng.choice(len(GENERATIONS), size=n,
+                              p=shares / shares.sum())
+        sizes = np.array([(g.vcpus, g.ram, g.disk) for g in GENERATIONS],
+                         float)
         ratios = np.array([g.ratios for g in GENERATIONS])
         reserved = np.array([g.reserved for g in GENERATIONS], float)
         self.total, self.ratio = sizes[self.gen], ratios[self.gen]
@@ -327,7 +333,8 @@ class _Cloud(object):
         return [{
             'id': 1, 'uuid': mig, 'instance_uuid': self.ids[s],
             'source_compute': names[source], 'dest_compute': names[dest],
-            'source_node': _node(names[source]), 'dest_node': _node(names[dest]),
+            'source_node': _node(names[source]),
+            'dest_node': _node(names[dest]),
             'dest_host': None, 'status': 'running',
             'migration_type': 'live-migration',
             'old_instance_type_id': f, 'new_instance_type_id': f,
@@ -404,7 +411,8 @@ def _inventories(fleet, h):
 
 
 def _aggregate_uuid(name):
-    return str(uuidlib.uuid5(uuidlib.NAMESPACE_URL, 'nova-lb-scenario/' + name))
+    return str(uuidlib.uuid5(uuidlib.NAMESPACE_URL,
+                             'nova-lb-scenario/' + name))
 
 
 def _aggregate(index, name, zone, hosts):
