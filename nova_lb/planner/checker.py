@@ -20,6 +20,7 @@ import dataclasses
 import numpy as np
 from oslo_utils import strutils
 
+from nova_lb.conf import balance
 from nova_lb.conf import planner as planner_conf
 from nova_lb.model import cost
 from nova_lb.model import snapshot as snapshot_mod
@@ -27,9 +28,6 @@ from nova_lb.model import snapshot as snapshot_mod
 PLAN_FORMAT = 'nova-lb-plan/1'
 #: Room for float rounding when comparing usage with a limit.
 _TOLERANCE = 1e-6
-_CEILING_KEYS = {'VCPU': 'nova_lb_vcpu_ceiling',
-                 'MEMORY_MB': 'nova_lb_memory_mb_ceiling',
-                 'DISK_GB': 'nova_lb_disk_gb_ceiling'}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -120,8 +118,8 @@ class _Replay(object):
         self.classes = classes
         self.col = {rc: j for j, rc in enumerate(classes)}
         self.usage, self.limit = {}, {}
-        overrides = {rc: snap.aggregate_minimum(key)
-                     for rc, key in _CEILING_KEYS.items()}
+        overrides = {rc: snap.aggregate_minimum('nova_lb_' + opt)
+                     for rc, opt in balance.CEILING_OPTS.items()}
         for host, rps in snap.host_providers.items():
             used, cap = np.zeros(len(classes)), np.zeros(len(classes))
             for rp in rps:
