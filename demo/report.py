@@ -1,0 +1,112 @@
+"""What the admin sees: utilisation tables, the plan, a before/after chart."""
+
+import matplotlib
+
+matplotlib.use('Agg')  # noqa: E402  (a file, never a window)
+from matplotlib import pyplot
+
+from demo import usage
+
+_STATS = ('peak', 'stddev')
+
+
+def _pct(value):
+    return '%3.0f' % (100 * value)
+
+
+def _cell(before, after):
+    return before if after is None else '%s -> %s' % (before, after)
+
+
+def table(hosts, before, after=None, servers_before=None,
+          servers_after=None):
+    """Per-host utilisation in %, with ``before -> after`` if ``after``.
+
+    :param hosts: the cloud's ``Host`` tuples (for their sizes).
+    :param before: ``[HostUsage]`` in the same order; ``after`` likewise.
+    :param servers_before: ``{host: number of servers}``; optional.
+    """
+    width = 12 if after is None else 14
+    head = ('%-8s %5s %7s %8s  %-*s' % ('host', 'vCPUs', 'RAM GB', 'disk GB',
+                                          width, 'servers')
+            + ''.join('%-*s' % (width, rc + ' %') for rc in usage.CLASSES))
+    lines = [head, '-' * len(head)]
+    for i, host in enumerate(hosts):
+        count = _cell('%3d' % (servers_before or {}).get(host.name, 0),
+                      None if after is None else
+                      '%d' % (servers_after or {}).get(host.name, 0))
+        lines.append(
+            '%-8s %5d %7d %8d  %-*s' % (host.name, host.vcpus,
+                                        host.memory_mb // 1024, host.disk_gb,
+                                        width, count)
+            + ''.join('%-*s' % (width, _cell(
+                _pct(before[i].utilisation(rc)),
+                None if after is None else _pct(after[i].utilisation(rc))))
+                for rc in usage.CLASSES))
+    lines.append('-' * len(head))
+    stats_before = usage.summary(before)
+    stats_after = usage.summary(after) if after is not None else None
+    for stat in _STATS:
+        lines.append('%-*s' % (len(head) - width * len(usage.CLASSES), stat)
+                     + ''.join('%-*s' % (width, _cell(
+                         _pct(stats_before[rc][stat]),
+                         None if stats_after is None else
+                         _pct(stats_after[rc][stat])))
+                         for rc in usage.CLASSES))
+    lines.append('(%: Placement usage / capacity, capacity = (total - '
+                 'reserved) x allocation ratio)')
+    return '\n'.join(line.rstrip() for line in lines)
+
+
+def plan(document, booted):
+    """The plan's waves and moves, and what the planner expects.
+
+    :param booted: ``{server id: demo.load.Booted}``.
+    """
+    lines = []
+    waves = {}
+    for m in document['migrations']:
+        waves.setdefault(m['wave'], []).append(m)
+    for wave in sorted(waves):
+        lines.append('  wave %d:' % (wave + 1))
+        lines += ['    %-8s %2d vCPU %2d GB RAM   %s -> %s' % (
+            booted[m['server']].name, booted[m['server']].vcpus,
+            booted[m['server']].memory_mb // 1024, m['source'],
+            m['destination']) for m in waves[wave]]
+    if not waves:
+        lines.append('  no move: the cloud is balanced enough')
+    for rc in usage.CLASSES:
+        before, after = document['before'].get(rc), document['after'].get(rc)
+        if before and after:
+            lines.append('  %-10s peak %s%% -> %s%%   stddev %s%% -> %s%%' % (
+                rc, _pct(before['peak']).strip(), _pct(after['peak']).strip(),
+                _pct(before['stddev']).strip(),
+                _pct(after['stddev']).strip()))
+    return '\n'.join(lines)
+
+
+def chart(path, before, after):
+    """A PNG: per resource class, each host's utilisation before/after."""
+    figure, axes = pyplot.subplots(1, len(usage.CLASSES), sharey=True,
+                                   figsize=(4 * len(usage.CLASSES), 4))
+    names = [h.host for h in before]
+    x = range(len(names))
+    for ax, rc in zip(axes, usage.CLASSES):
+        ax.bar([i - 0.2 for i in x],
+               [100 * h.utilisation(rc) for h in before], 0.4,
+               label='before', color='#c0504d')
+        ax.bar([i + 0.2 for i in x],
+               [100 * h.utilisation(rc) for h in after], 0.4,
+               label='after', color='#4f81bd')
+        ax.set_title(rc)
+        ax.set_xticks(list(x))
+        ax.set_xticklabels(names, rotation=45)
+        ax.set_ylim(0, 100)
+        ax.grid(axis='y', alpha=0.3)
+    axes[0].set_ylabel('utilisation, % of capacity')
+    axes[0].legend()
+    figure.suptitle('nova-lb: per-host utilisation before and after '
+                    'rebalancing')
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    pyplot.close(figure)
