@@ -6,6 +6,8 @@ servers is reported as ``compute.servers.servers[3]: missing key 'flavor'``
 rather than as a ``KeyError`` without context.
 """
 
+import dataclasses
+
 
 class Problem(Exception):
     """What is wrong and where, as one line (without the file name)."""
@@ -62,3 +64,13 @@ def items(obj, key, path):
     values = get(obj, key, list, path)
     base = '%s.%s' % (path, key)
     return [(value, '%s[%d]' % (base, i)) for i, value in enumerate(values)]
+
+
+def body(parent, key, path):
+    """``parent[key]``, an API body (an object), and its path."""
+    return get(parent, key, dict, path), '%s.%s' % (path, key)
+
+
+def record(cls):
+    """A frozen, slotted dataclass: cheap for 100,000 servers."""
+    return dataclasses.dataclass(frozen=True, slots=True)(cls)
