@@ -9,21 +9,20 @@ production cloud deserves a complete list of what is wrong with it.
 
 The rules are the ones Nova and the cloud impose on live migrations: only
 ACTIVE servers without a task move, within their availability zone, to an
-enabled and up host that is not excluded or draining; a migration holds its
-resources on both hosts until its wave ends; hosts and waves have
-concurrency limits; hard server groups hold after every wave.
+enabled and up host that is not excluded or draining (see
+:mod:`nova_lb.planner.rules`); a migration holds its resources on both
+hosts until its wave ends; hosts and waves have concurrency limits; hard
+server groups hold during and after every wave.
 """
 
 import collections
 import dataclasses
 
 import numpy as np
-from oslo_utils import strutils
 
-from nova_lb.conf import balance
 from nova_lb.conf import planner as planner_conf
-from nova_lb.model import cost
 from nova_lb.model import snapshot as snapshot_mod
+from nova_lb.planner import rules
 
 PLAN_FORMAT = 'nova-lb-plan/1'
 #: Room for float rounding when comparing usage with a limit.
@@ -110,38 +109,11 @@ class _Replay(object):
     holds, checked wave by wave."""
 
     def __init__(self, snap, limits):
-        self.snap, self.limits = snap, limits
-        self.violations = []
+        self.limits = limits
+        self.cloud = rules.Cloud(snap, limits)
+        self.usage = dict(self.cloud.usage)
         self.where = {s.uuid: s.host for s in snap.servers}
-        classes = sorted({rc for p in snap.providers.values()
-                          for rc in p.inventories})
-        self.classes = classes
-        self.col = {rc: j for j, rc in enumerate(classes)}
-        self.usage, self.limit = {}, {}
-        overrides = {rc: snap.aggregate_minimum('nova_lb_' + opt)
-                     for rc, opt in balance.CEILING_OPTS.items()}
-        for host, rps in snap.host_providers.items():
-            used, cap = np.zeros(len(classes)), np.zeros(len(classes))
-            for rp in rps:
-                provider = snap.providers[rp]
-                for rc, inv in provider.inventories.items():
-                    cap[self.col[rc]] += cost.capacity(
-                        inv.total, inv.reserved, inv.allocation_ratio)
-                for resources in provider.allocations.values():
-                    for rc, amount in resources.items():
-                        used[self.col[rc]] += amount
-            ceiling = np.array([
-                overrides.get(rc, {}).get(
-                    host, limits.ceilings.get(rc, 1.0))
-                for rc in classes])
-            self.usage[host], self.limit[host] = used, cap * ceiling
-        self.zones = {host: zone or snap.services[host].zone
-                      for host, zone in snap.host_zones().items()}
-        self.off_limits = _off_limits(snap, limits.scope)
-        self.draining = {h for agg in snap.aggregates
-                         if agg.name == limits.draining_aggregate
-                         for h in agg.hosts}
-        self.in_flight = {m.server for m in snap.migrations}
+        self.violations = []
         self.groups = {}
         for group in snap.server_groups:
             if group.policy in ('affinity', 'anti-affinity'):
@@ -178,10 +150,14 @@ class _Replay(object):
                             'server %s is on %s when wave %d starts, not on '
                             'the stated source %s'
                             % (server, at, wave, m['source']))
-            self._movable(wave, server, at)
+            why = self.cloud.why_not_movable(server, at)
+            if why:
+                self.report('not-movable', wave, server, at,
+                            'server %s may not move: %s'
+                            % (server, '; '.join(why)))
             if at not in self.usage or not self._destination(wave, m, at):
                 continue
-            demand = self._demand(server)
+            demand = self.cloud.demand(server)
             busy[at] += 1
             busy[dest] += 1
             self.usage[dest] = self.usage[dest] + demand
@@ -200,48 +176,6 @@ class _Replay(object):
             self.usage[at] = self.usage[at] - demand
             self.where[server] = dest
 
-    def _fits(self, wave, host, servers):
-        """The host holds its sources and arrivals within its limit."""
-        used, limit = self.usage[host], self.limit[host]
-        for j in np.flatnonzero(used > limit + _TOLERANCE):
-            self.report('over-capacity', wave, None, host,
-                        'wave %d: %s would hold %g %s (while %s arrive and '
-                        'every source is still charged), over its limit %g'
-                        % (wave, host, used[j], self.classes[j],
-                           ', '.join(servers), limit[j]))
-
-    def _movable(self, wave, server, at):
-        s = self.snap.servers[self.snap.server_index[server]]
-        scope = self.limits.scope
-        why = []
-        if s.status != 'ACTIVE':
-            why.append('status %s' % s.status)
-        if s.task_state:
-            why.append('task %s in progress' % s.task_state)
-        opt_out = s.metadata.get('nova_lb:movable')
-        if opt_out is not None and not strutils.bool_from_string(
-                opt_out, default=True):
-            why.append('opted out by metadata nova_lb:movable=%s' % opt_out)
-        if s.project in scope.projects:
-            why.append('project %s is excluded' % s.project)
-        if s.flavor_name in scope.flavors:
-            why.append('flavor %s is excluded' % s.flavor_name)
-        if server in self.in_flight:
-            why.append('a migration of it is in flight')
-        if at is None:
-            why.append('it is on no host')
-        elif at in self.off_limits:
-            why.append(self.off_limits[at])
-        elif not self.snap.services.get(at) or \
-                not self.snap.services[at].up:
-            why.append('its host %s is down' % at)
-        elif not self._demand(server).any():
-            why.append('it holds no Placement allocation on its host')
-        if why:
-            self.report('not-movable', wave, server, at,
-                        'server %s may not move: %s' % (server,
-                                                        '; '.join(why)))
-
     def _destination(self, wave, m, at):
         """Report what is wrong with the destination; False: cannot apply."""
         server, dest = m['server'], m['destination']
@@ -250,41 +184,25 @@ class _Replay(object):
                         'server %s: source and destination are both %s'
                         % (server, dest))
             return False
-        service = self.snap.services.get(dest)
-        if service is None or dest not in self.usage:
+        if dest not in self.cloud.snap.services or dest not in self.usage:
             self.report('unknown-destination', wave, server, dest,
                         'server %s: destination %s is not a compute host of '
                         'the snapshot' % (server, dest))
             return False
-        checks = (
-            ('destination-disabled', not service.enabled,
-             'is disabled (%s)' % service.disabled_reason),
-            ('destination-down', not service.up, "has nova-compute down"),
-            ('destination-excluded', dest in self.off_limits,
-             self.off_limits.get(dest)),
-            ('destination-draining', dest in self.draining,
-             'is in the draining aggregate %s'
-             % self.limits.draining_aggregate),
-            ('cross-zone', self.zones.get(dest) != self.zones.get(at),
-             'is in availability zone %s, the server in %s'
-             % (self.zones.get(dest), self.zones.get(at))),
-        )
-        for kind, broken, why in checks:
-            if broken:
-                self.report(kind, wave, server, dest,
-                            'server %s: destination %s %s'
-                            % (server, dest, why))
+        for kind, why in self.cloud.destination_problems(dest, at):
+            self.report(kind, wave, server, dest,
+                        'server %s: destination %s %s' % (server, dest, why))
         return True
 
-    def _demand(self, server):
-        """What the server holds on its snapshot host's providers."""
-        host = self.snap.servers[self.snap.server_index[server]].host
-        demand = np.zeros(len(self.classes))
-        for rp in self.snap.host_providers.get(host, ()):
-            for rc, amount in self.snap.providers[rp].allocations.get(
-                    server, {}).items():
-                demand[self.col[rc]] += amount
-        return demand
+    def _fits(self, wave, host, servers):
+        """The host holds its sources and arrivals within its limit."""
+        used, limit = self.usage[host], self.cloud.limit[host]
+        for j in np.flatnonzero(used > limit + _TOLERANCE):
+            self.report('over-capacity', wave, None, host,
+                        'wave %d: %s would hold %g %s (while %s arrive and '
+                        'every source is still charged), over its limit %g'
+                        % (wave, host, used[j], self.cloud.classes[j],
+                           ', '.join(servers), limit[j]))
 
     def _groups(self, wave, started):
         """Hard groups hold during and after ``wave``.
@@ -320,21 +238,3 @@ class _Replay(object):
                             'after wave %d the affinity group %s is on %s'
                             % (wave, group.name or group.uuid,
                                ', '.join(sorted(hosts))))
-
-
-def _off_limits(snap, scope):
-    """host -> why the admin excluded it."""
-    result = {}
-    zones = snap.host_zones()
-    for host, service in snap.services.items():
-        zone = zones.get(host) or service.zone
-        if host in scope.hosts:
-            result[host] = 'host %s is excluded' % host
-        elif zone in scope.availability_zones:
-            result[host] = 'host %s is in excluded zone %s' % (host, zone)
-    for agg in snap.aggregates:
-        if agg.name in scope.aggregates:
-            for host in agg.hosts:
-                result.setdefault(host, 'host %s is in excluded aggregate %s'
-                                  % (host, agg.name))
-    return result
