@@ -7,6 +7,8 @@
   status [--json]         PID, readiness and RSS of each service
   kill SERVICE            SIGKILL a service's process group (a crash)
   restart SERVICE         stop (or reap) and start one service, wait ready
+  wait [--timeout S]      until every service answers and Nova reports
+                          every nova service up (use after faults)
   services                list the service names of the running cloud
 
 The work dir is --workdir, else $MINICLOUD_WORKDIR, else
@@ -52,6 +54,8 @@ def _parser():
     status = sub.add_parser('status', help='show services')
     status.add_argument('--json', action='store_true')
     sub.add_parser('services', help='list service names')
+    wait = sub.add_parser('wait', help='wait until the whole cloud is up')
+    wait.add_argument('--timeout', type=float, default=120)
     for name in ('kill', 'restart'):
         cmd = sub.add_parser(name, help='%s one service' % name)
         cmd.add_argument('service')
@@ -85,6 +89,8 @@ def main(argv=None):
                 lifecycle.print_status(rows)
         elif args.command == 'services':
             print('\n'.join(lifecycle.service_names(lay)))
+        elif args.command == 'wait':
+            lifecycle.wait_healthy(lay, args.timeout)
         elif args.command == 'kill':
             lifecycle.kill(lay, args.service)
         elif args.command == 'restart':

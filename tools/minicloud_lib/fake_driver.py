@@ -118,6 +118,13 @@ class MinicloudFakeDriver(fake.FakeDriverWithoutFakeNodes):
             power_on, share_info)
         self._save_guests()
 
+    def get_available_resource(self, nodename):
+        resources = super().get_available_resource(nodename)
+        # Like a real driver, report the disk left (FakeDriver says 0 GB).
+        resources['disk_available_least'] = (
+            self.local_gb - self.resources.local_gb_used)
+        return resources
+
     # -- live migration ---------------------------------------------------
     def live_migration(self, context, instance, dest,
                        post_method, recover_method, block_migration=False,

@@ -260,6 +260,36 @@ def kill(lay, name):
     _say('%s killed' % name)
 
 
+def wait_healthy(lay, timeout=120):
+    """Every service running and answering, and Nova reporting every
+    nova service `up` (after a fault, computes are `down` until they
+    report again through a working RabbitMQ and conductor)."""
+    t0 = time.monotonic()
+    state = lay.read_state()
+    if not state:
+        raise LifecycleError('no minicloud in %s' % lay.workdir)
+    since = datetime.datetime.fromisoformat(state['started_at'])
+    svcs = catalog.build(lay, state)
+    down = [n for n, s in svcs.items() if s.pid(lay) is None]
+    if down:
+        raise LifecycleError('not running: %s' % ', '.join(down))
+    deadline = t0 + timeout
+    while True:
+        waiting = [n for n, s in svcs.items() if not s.ready(since)]
+        nova = services.nova_services()
+        waiting += ['%s on %s' % key for key, svc in sorted(nova.items())
+                    if svc['state'] != 'up']
+        if not nova:
+            waiting.append('nova-api')
+        if not waiting:
+            _say('all services up', t0)
+            return
+        if time.monotonic() > deadline:
+            raise LifecycleError('still not up after %ds: %s' % (
+                timeout, ', '.join(waiting)))
+        time.sleep(1)
+
+
 def restart(lay, name):
     t0 = time.monotonic()
     svc = _service(lay, name)
