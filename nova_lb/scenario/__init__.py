@@ -1,0 +1,36 @@
+"""Seeded synthetic clouds, written as ``nova-lb-snapshot/1`` documents.
+
+Tests, benchmarks and demos need clouds that look like real ones without a
+real one at hand: hosts of several generations with different allocation
+ratios and reserved amounts, a flavor mix where small flavors are common,
+load skewed onto hot hosts, two availability zones, server groups, disabled
+and down hosts, servers that are not ACTIVE, one live migration in flight
+and one server its owner opted out of rebalancing. The same seed always
+gives the same document, byte for byte once serialised.
+
+Every document is what the real APIs would return for such a cloud, and no
+host starts over its capacity.
+"""
+
+import numpy as np
+
+from nova_lb.scenario import bodies
+from nova_lb.scenario import cloud
+from nova_lb.scenario import fleet
+from nova_lb.scenario import placing
+
+
+def generate(hosts, servers, seed=0, projects=50):
+    """A snapshot dict of ``hosts`` compute hosts running ``servers``.
+
+    :raises ValueError: if the servers do not fit on the hosts.
+    """
+    if hosts < 3:
+        raise ValueError('a scenario needs at least 3 hosts, not %d' % hosts)
+    if servers < 50:
+        raise ValueError('a scenario needs at least 50 servers, not %d'
+                         % servers)
+    rng = np.random.default_rng(seed)
+    hosts = fleet.Fleet(rng, hosts)
+    placement = placing.Placement(rng, hosts, servers)
+    return bodies.document(cloud.Cloud(rng, hosts, placement, projects))

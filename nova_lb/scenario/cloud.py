@@ -1,0 +1,110 @@
+"""Server states, server groups and the in-flight migration."""
+
+import collections
+
+from nova_lb.scenario import fleet as fleet_mod
+
+
+class Cloud(object):
+    """Server states, groups and the migration, by server index."""
+
+    def __init__(self, rng, fleet, placement, projects):
+        self.fleet, self.placement = fleet, placement
+        n = len(placement.host)
+        self.ids = fleet_mod.uuids(rng, n)
+        self.projects = [u.replace('-', '')
+                         for u in fleet_mod.uuids(rng, projects)]
+        self.project = rng.integers(projects, size=n).tolist()
+        self.status = ['ACTIVE'] * n
+        self.opt_out = None
+        self.migration = None
+        order = rng.permutation(n).tolist()
+        stopped, failed = max(1, n * 3 // 100), max(1, n // 200)
+        for s in order[:stopped]:
+            self.status[s] = 'SHUTOFF'
+        for s in order[stopped:stopped + failed]:
+            self.status[s] = 'ERROR'
+        usable = fleet.enabled & fleet.up
+        pool = [s for s in order[stopped + failed:]
+                if usable[placement.host[s]]]
+        self.opt_out = pool.pop() if pool else None
+        self._migrate(pool, rng)
+        self.groups = Groups(rng, placement.host, pool).groups
+        for group in self.groups:
+            # A group and its members belong to one project.
+            project = self.projects[self.project[group['members'][0]]]
+            for s in group['members']:
+                self.project[s] = self.project[group['members'][0]]
+            group.update(project_id=project, user_id='u' + project[1:],
+                         members=[self.ids[s] for s in group['members']])
+
+    def _migrate(self, pool, rng):
+        """Live-migrate a server of ``pool`` to a host of its zone with room.
+
+        Tries the last servers of the (shuffled) pool until one fits
+        somewhere; a cloud too small or too full has no migration.
+        """
+        fleet, placement = self.fleet, self.placement
+        for i in range(len(pool) - 1, max(len(pool) - 50, 0) - 1, -1):
+            s, source = pool[i], placement.host[pool[i]]
+            for h in rng.permutation(fleet.n).tolist():
+                if (h != source and fleet.enabled[h] and fleet.up[h]
+                        and fleet.zone[h] == fleet.zone[source]
+                        and placement.fits(s, h)):
+                    placement.charge(s, h)
+                    self.status[s] = 'MIGRATING'
+                    self.migration = (s, source, h, fleet_mod.uuids(rng, 1)[0])
+                    del pool[i]
+                    return
+
+
+class Groups(object):
+    """Disjoint server groups drawn from ``pool`` (servers that may move)."""
+
+    def __init__(self, rng, host, pool):
+        self.rng, self.host, self.pool = rng, host, pool
+        self.groups = []
+        n = len(host)
+        for _ in range(max(1, n // 2000)):
+            self._spread(int(rng.integers(3, 6)), 1)
+        self._spread(5, 2)
+        for _ in range(max(1, n // 5000)):
+            self._together()
+        self._add('soft-anti-affinity', self._take(4))
+        self._add('soft-affinity', self._take(3))
+
+    def _take(self, n):
+        return [self.pool.pop() for _ in range(min(n, len(self.pool)))]
+
+    def _spread(self, size, per_host):
+        members, count, skipped = [], collections.Counter(), []
+        while len(members) < size and self.pool:
+            s = self.pool.pop()
+            if count[self.host[s]] < per_host:
+                members.append(s)
+                count[self.host[s]] += 1
+            else:
+                skipped.append(s)
+        self.pool.extend(reversed(skipped))
+        self._add('anti-affinity', members,
+                  {'max_server_per_host': per_host} if per_host > 1 else {})
+
+    def _together(self):
+        by_host = collections.defaultdict(list)
+        for s in self.pool:
+            by_host[self.host[s]].append(s)
+        crowded = [servers for servers in by_host.values() if len(servers) > 1]
+        if crowded:
+            members = crowded[int(self.rng.integers(len(crowded)))][:3]
+            taken = set(members)
+            self.pool[:] = [s for s in self.pool if s not in taken]
+            self._add('affinity', members)
+
+    def _add(self, policy, members, rules=None):
+        if not members:
+            return
+        self.groups.append({
+            'id': fleet_mod.uuids(self.rng, 1)[0],
+            'name': '%s-%d' % (policy, len(self.groups)),
+            'policy': policy, 'rules': rules or {}, 'members': members,
+            'project_id': None, 'user_id': None})
