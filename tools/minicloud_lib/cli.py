@@ -23,10 +23,7 @@ import sys
 
 from minicloud_lib import layout as L
 from minicloud_lib import lifecycle
-
-
-class MinicloudError(Exception):
-    """One line for the user; exit code 1."""
+from minicloud_lib import ops
 
 
 def _parser():
@@ -69,33 +66,30 @@ def main(argv=None):
         if args.command == 'install':
             lifecycle.install()
         elif args.command == 'start':
-            if args.computes < 1:
-                raise MinicloudError('--computes must be at least 1')
-            lifecycle.start(lay, {
-                'computes': args.computes,
-                'migration_seconds': args.migration_seconds,
-                'plugin': not args.no_plugin, 'debug': args.debug,
-                'inventory': {'vcpus': args.vcpus,
-                              'memory_mb': args.memory_mb,
-                              'local_gb': args.disk_gb}},
+            lifecycle.start(lay, lifecycle.options(
+                computes=args.computes,
+                migration_seconds=args.migration_seconds,
+                plugin=not args.no_plugin, debug=args.debug,
+                vcpus=args.vcpus, memory_mb=args.memory_mb,
+                local_gb=args.disk_gb),
                 use_cache=not args.no_schema_cache)
         elif args.command == 'stop':
             lifecycle.stop(lay)
         elif args.command == 'status':
-            rows = lifecycle.status(lay)
+            rows = ops.status(lay)
             if args.json:
                 print(json.dumps(rows, indent=2))
             else:
-                lifecycle.print_status(rows)
+                ops.print_status(rows)
         elif args.command == 'services':
-            print('\n'.join(lifecycle.service_names(lay)))
+            print('\n'.join(ops.service_names(lay)))
         elif args.command == 'wait':
-            lifecycle.wait_healthy(lay, args.timeout)
+            ops.wait_healthy(lay, args.timeout)
         elif args.command == 'kill':
-            lifecycle.kill(lay, args.service)
+            ops.kill(lay, args.service)
         elif args.command == 'restart':
-            lifecycle.restart(lay, args.service)
-    except (MinicloudError, lifecycle.LifecycleError) as exc:
+            ops.restart(lay, args.service)
+    except lifecycle.LifecycleError as exc:
         print('minicloud: error: %s' % exc, file=sys.stderr)
         return 1
     return 0

@@ -1,4 +1,4 @@
-"""install / start / stop / status / kill / restart of a minicloud."""
+"""install, start and stop of a whole minicloud."""
 
 import datetime
 import os
@@ -22,7 +22,7 @@ class LifecycleError(Exception):
     pass
 
 
-def _say(msg, t0=None):
+def say(msg, t0=None):
     if t0 is not None:
         msg = '[%5.1fs] %s' % (time.monotonic() - t0, msg)
     print(msg, flush=True)
@@ -35,11 +35,11 @@ def install():
     subprocess.run(['apt-get', 'update', '-q'], check=True, env=env)
     subprocess.run(['apt-get', 'install', '-y', '-q'] + DEBIAN_PACKAGES,
                    check=True, env=env)
-    _say('Debian packages installed', t0)
+    say('Debian packages installed', t0)
     reqs = os.path.join(L.TOOLS_DIR, 'minicloud-requirements.txt')
     subprocess.run([sys.executable, '-m', 'pip', 'install', '-q', '-r', reqs],
                    check=True)
-    _say('pip packages installed; done', t0)
+    say('pip packages installed; done', t0)
 
 
 # -- helpers ----------------------------------------------------------------
@@ -47,7 +47,7 @@ def _running(lay, state):
     return [n for n, s in catalog.build(lay, state).items() if s.pid(lay)]
 
 
-def _wait(lay, svc, since, t0):
+def wait_ready(lay, svc, since, t0):
     deadline = time.monotonic() + svc.timeout
     while time.monotonic() < deadline:
         if svc.ready(since):
@@ -60,7 +60,7 @@ def _wait(lay, svc, since, t0):
         svc.name, svc.timeout, lay.log(svc.name)))
 
 
-def _utcnow():
+def utcnow():
     return datetime.datetime.now(datetime.timezone.utc).replace(
         tzinfo=None, microsecond=0)
 
@@ -104,14 +104,25 @@ def _wait_cloud(state, t0, timeout=60):
                          timeout)
 
 
-# -- start ------------------------------------------------------------------
+# -- start ----
+def options(computes=3, migration_seconds=0.0, plugin=True, debug=False,
+            vcpus=8, memory_mb=16384, local_gb=200):
+    """What `start` builds: the CLI's options, for tests calling start()."""
+    if computes < 1:
+        raise LifecycleError('--computes must be at least 1')
+    return {'computes': computes, 'migration_seconds': migration_seconds,
+            'plugin': plugin, 'debug': debug,
+            'inventory': {'vcpus': vcpus, 'memory_mb': memory_mb,
+                          'local_gb': local_gb}}
+
+
 def start(lay, state, use_cache=True):
     old = lay.read_state()
     if old and _running(lay, old):
         raise LifecycleError('a minicloud is running in %s; stop it first' %
                              lay.workdir)
     t0 = time.monotonic()
-    since = _utcnow()
+    since = utcnow()
     plugin_check = _check_plugin() if state['plugin'] else None
     _wipe(lay)
     for sub in ('run', 'log', 'cache', 'data'):
@@ -125,36 +136,36 @@ def start(lay, state, use_cache=True):
     try:
         _start_cloud(lay, state, svcs, since, t0, use_cache, plugin_check)
     except BaseException:
-        _say('start failed; stopping what was started', t0)
+        say('start failed; stopping what was started', t0)
         stop(lay, quiet=True)
         raise
-    _say('minicloud up: %d computes; clouds.yaml: %s' % (
+    say('minicloud up: %d computes; clouds.yaml: %s' % (
         state['computes'], lay.clouds_yaml), t0)
 
 
 def _start_cloud(lay, state, svcs, since, t0, use_cache, plugin_check):
     svcs['epmd'].start(lay)
-    _wait(lay, svcs['epmd'], since, t0)
+    wait_ready(lay, svcs['epmd'], since, t0)
     svcs['rabbitmq'].start(lay)
     if not use_cache:
         database.remove_snapshot(lay)
 
     def start_mariadb():
         svcs['mariadb'].start(lay)
-        _wait(lay, svcs['mariadb'], since, t0)
-        _say('mariadb ready', t0)
+        wait_ready(lay, svcs['mariadb'], since, t0)
+        say('mariadb ready', t0)
 
     how = database.prepare(lay, start_mariadb,
                            lambda: svcs['mariadb'].stop(lay, grace=60))
-    _say('schemas %s' % how, t0)
+    say('schemas %s' % how, t0)
     # The HTTP APIs need only the database: start them while RabbitMQ boots.
     rest = [s for n, s in svcs.items() if n not in INFRA]
     apis = [s for s in rest if s.http]
     rpc = [s for s in rest if not s.http]
     for svc in apis:
         svc.start(lay)
-    _wait(lay, svcs['rabbitmq'], since, t0)
-    _say('rabbitmq ready', t0)
+    wait_ready(lay, svcs['rabbitmq'], since, t0)
+    say('rabbitmq ready', t0)
     if plugin_check is not None and plugin_check.wait() != 0:
         raise LifecycleError(
             'nova_lb scheduler plugin not importable (%s); use --no-plugin' %
@@ -162,8 +173,8 @@ def _start_cloud(lay, state, svcs, since, t0, use_cache, plugin_check):
     for svc in rpc:
         svc.start(lay)
     for svc in apis + rpc:
-        _wait(lay, svc, since, t0)
-        _say('%s ready' % svc.name, t0)
+        wait_ready(lay, svc, since, t0)
+        say('%s ready' % svc.name, t0)
     _wait_cloud(state, t0)
 
 
@@ -173,7 +184,7 @@ def stop(lay, quiet=False):
     state = lay.read_state()
     if not state:
         if not quiet:
-            _say('no minicloud in %s' % lay.workdir)
+            say('no minicloud in %s' % lay.workdir)
         return
     svcs = catalog.build(lay, state)
     openstack = [s for n, s in svcs.items() if n not in INFRA]
@@ -185,116 +196,4 @@ def stop(lay, quiet=False):
         t.join()
     for name in ('rabbitmq', 'epmd', 'mariadb'):
         svcs[name].stop(lay, grace=30)
-    _say('minicloud stopped', t0)
-
-
-# -- status / kill / restart --------------------------------------------------
-def _group_rss_kb(pgid):
-    total = 0
-    for entry in os.listdir('/proc'):
-        if not entry.isdigit():
-            continue
-        try:
-            with open('/proc/%s/stat' % entry) as f:
-                fields = f.read().rsplit(')', 1)[1].split()
-            if int(fields[2]) != pgid:
-                continue
-            with open('/proc/%s/status' % entry) as f:
-                for line in f:
-                    if line.startswith('VmRSS:'):
-                        total += int(line.split()[1])
-        except (FileNotFoundError, IndexError, ValueError):
-            continue
-    return total
-
-
-def status(lay):
-    state = lay.read_state()
-    if not state:
-        return []
-    since = datetime.datetime.fromisoformat(state['started_at'])
-    rows = []
-    for name, svc in catalog.build(lay, state).items():
-        pid = svc.pid(lay)
-        rows.append({'service': name, 'pid': pid,
-                     'ready': bool(pid) and svc.ready(since),
-                     'rss_mb': round(_group_rss_kb(pid) / 1024.0, 1)
-                     if pid else 0.0,
-                     'log': lay.log(name)})
-    return rows
-
-
-def print_status(rows):
-    if not rows:
-        print('no minicloud here')
-        return
-    for r in rows:
-        print('%-18s %-8s %-8s %7.1f MB  %s' % (
-            r['service'], r['pid'] or '-',
-            'ready' if r['ready'] else ('up' if r['pid'] else 'down'),
-            r['rss_mb'], r['log']))
-    print('%-18s %-8s %-8s %7.1f MB' % ('total', '', '',
-                                         sum(r['rss_mb'] for r in rows)))
-
-
-def service_names(lay):
-    state = lay.read_state()
-    return list(catalog.build(lay, state)) if state else []
-
-
-def _service(lay, name):
-    state = lay.read_state()
-    if not state:
-        raise LifecycleError('no minicloud in %s' % lay.workdir)
-    svcs = catalog.build(lay, state)
-    if name not in svcs:
-        raise LifecycleError('unknown service %r; one of: %s' % (
-            name, ', '.join(svcs)))
-    return svcs[name]
-
-
-def kill(lay, name):
-    svc = _service(lay, name)
-    if not svc.kill(lay):
-        raise LifecycleError('%s is not running' % name)
-    _say('%s killed' % name)
-
-
-def wait_healthy(lay, timeout=120):
-    """Every service running and answering, and Nova reporting every
-    nova service `up` (after a fault, computes are `down` until they
-    report again through a working RabbitMQ and conductor)."""
-    t0 = time.monotonic()
-    state = lay.read_state()
-    if not state:
-        raise LifecycleError('no minicloud in %s' % lay.workdir)
-    since = datetime.datetime.fromisoformat(state['started_at'])
-    svcs = catalog.build(lay, state)
-    down = [n for n, s in svcs.items() if s.pid(lay) is None]
-    if down:
-        raise LifecycleError('not running: %s' % ', '.join(down))
-    deadline = t0 + timeout
-    while True:
-        waiting = [n for n, s in svcs.items() if not s.ready(since)]
-        nova = services.nova_services()
-        waiting += ['%s on %s' % key for key, svc in sorted(nova.items())
-                    if svc['state'] != 'up']
-        if not nova:
-            waiting.append('nova-api')
-        if not waiting:
-            _say('all services up', t0)
-            return
-        if time.monotonic() > deadline:
-            raise LifecycleError('still not up after %ds: %s' % (
-                timeout, ', '.join(waiting)))
-        time.sleep(1)
-
-
-def restart(lay, name):
-    t0 = time.monotonic()
-    svc = _service(lay, name)
-    svc.stop(lay)
-    since = _utcnow()
-    svc.start(lay)
-    _wait(lay, svc, since, t0)
-    _say('%s restarted and ready' % name, t0)
+    say('minicloud stopped', t0)
