@@ -116,9 +116,21 @@ def servers(compute):
             node=optional(s, 'OS-EXT-SRV-ATTR:hypervisor_hostname', str, p),
             project=get(s, 'tenant_id', str, p),
             user=optional(s, 'user_id', str, p),
-            flavor=_ro(get(s, 'flavor', dict, p)),
+            flavor=_ro(_flavor(s, p)),
             metadata=_ro(get(s, 'metadata', dict, p))))
     return tuple(result)
+
+
+def _flavor(server, path):
+    """The embedded flavor (microversion 2.47), or {} if Nova lost it."""
+    flavor = fields.get(server, 'flavor', dict, path)
+    if flavor and 'original_name' not in flavor:
+        # Below 2.47 the flavor is a link: [planner] exclude_flavors
+        # would silently match nothing.
+        raise fields.Problem('%s.flavor: no original_name; take the '
+                             'snapshot at compute microversion 2.47 or '
+                             'later' % path)
+    return flavor
 
 
 def services(compute):

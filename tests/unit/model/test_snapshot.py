@@ -108,6 +108,19 @@ class BadSnapshotTest(testtools.TestCase):
         self.assertBad('compute.servers.servers[1].metadata: expected an '
                        'object, got list', self.doc)
 
+    def test_flavor_from_an_old_microversion(self):
+        self.doc['compute']['servers']['servers'][2]['flavor'] = {
+            'id': '3', 'links': []}
+        self.assertBad('compute.servers.servers[2].flavor: no original_name; '
+                       'take the snapshot at compute microversion 2.47 or '
+                       'later', self.doc)
+
+    def test_server_whose_flavor_nova_lost(self):
+        # Nova shows {} when an instance's flavor is gone from its database.
+        self.doc['compute']['servers']['servers'][2]['flavor'] = {}
+        snap = snapshot.parse(self.doc)
+        self.assertIsNone(snap.servers[2].flavor_name)
+
     def test_missing_admin_attributes(self):
         # A snapshot taken without admin rights has no host attribute.
         del self.doc['compute']['servers']['servers'][0][
