@@ -1,7 +1,8 @@
 """tools/minicloud: run a real multi-process Nova cloud on 127.0.0.1.
 
   install                 Debian and pip packages (root; idempotent)
-  start [--computes N] [--migration-seconds S] [--no-plugin] ...
+  start [--computes N] [--migration-seconds S] [--compute-size K:V:M:D]
+        [--no-plugin] ...
                           a fresh cloud (wipes the work dir except cache/)
   stop                    stop every service; nothing left listening
   status [--json]         PID, readiness and RSS of each service
@@ -26,6 +27,16 @@ from minicloud_lib import lifecycle
 from minicloud_lib import ops
 
 
+def _size(text):
+    try:
+        index, vcpus, memory_mb, disk_gb = (int(x) for x in text.split(':'))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            'expected K:VCPUS:MEMORY_MB:DISK_GB, e.g. 2:16:32768:400, not %r'
+            % text)
+    return index, (vcpus, memory_mb, disk_gb)
+
+
 def _parser():
     p = argparse.ArgumentParser(
         prog='minicloud', description=__doc__,
@@ -41,6 +52,10 @@ def _parser():
     start.add_argument('--vcpus', type=int, default=8)
     start.add_argument('--memory-mb', type=int, default=16384)
     start.add_argument('--disk-gb', type=int, default=200)
+    start.add_argument('--compute-size', action='append', default=[],
+                       type=_size, metavar='K:VCPUS:MEMORY_MB:DISK_GB',
+                       help='inventory of compute K (repeatable); the '
+                            'others get --vcpus/--memory-mb/--disk-gb')
     start.add_argument('--no-plugin', action='store_true',
                        help="don't enable nova_lb's filters and weighers")
     start.add_argument('--debug', action='store_true',
@@ -71,7 +86,7 @@ def main(argv=None):
                 migration_seconds=args.migration_seconds,
                 plugin=not args.no_plugin, debug=args.debug,
                 vcpus=args.vcpus, memory_mb=args.memory_mb,
-                local_gb=args.disk_gb),
+                local_gb=args.disk_gb, sizes=dict(args.compute_size)),
                 use_cache=not args.no_schema_cache)
         elif args.command == 'stop':
             lifecycle.stop(lay)

@@ -112,7 +112,7 @@ def write_nova_control(lay, opts):
 def write_nova_compute(lay, opts, index):
     """One config directory per compute; no database sections at all."""
     host = L.compute_host(index)
-    inv = opts['inventory']
+    inv = opts['inventories'][str(index)]
     sections = [
         ('DEFAULT', _common_nova(lay, host, opts['debug']) + [
             ('compute_driver', 'minicloud_fake.MinicloudFakeDriver'),

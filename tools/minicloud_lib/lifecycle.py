@@ -29,16 +29,37 @@ def say(msg, t0=None):
 
 
 # -- install ----------------------------------------------------------------
+POLICY_RC_D = '/usr/sbin/policy-rc.d'
+
+
 def install():
+    """Debian's servers and Glance & co. into this venv; idempotent.
+
+    The packages' scripts must not start system-wide MariaDB and RabbitMQ
+    (listening on every interface): where no policy-rc.d forbids it, one
+    that does is in place for the duration of apt-get install.
+    """
     t0 = time.monotonic()
     env = dict(os.environ, DEBIAN_FRONTEND='noninteractive')
     subprocess.run(['apt-get', 'update', '-q'], check=True, env=env)
-    subprocess.run(['apt-get', 'install', '-y', '-q'] + DEBIAN_PACKAGES,
-                   check=True, env=env)
+    own_policy = not os.path.exists(POLICY_RC_D)
+    if own_policy:
+        with open(POLICY_RC_D, 'w') as f:
+            f.write('#!/bin/sh\n# tools/minicloud install: start nothing\n'
+                    'exit 101\n')
+        os.chmod(POLICY_RC_D, 0o755)
+    try:
+        subprocess.run(['apt-get', 'install', '-y', '-q'] + DEBIAN_PACKAGES,
+                       check=True, env=env)
+    finally:
+        if own_policy:
+            os.remove(POLICY_RC_D)
     say('Debian packages installed', t0)
+    # Nova and Placement stay at the versions the project tests against.
     reqs = os.path.join(L.TOOLS_DIR, 'minicloud-requirements.txt')
-    subprocess.run([sys.executable, '-m', 'pip', 'install', '-q', '-r', reqs],
-                   check=True)
+    pins = os.path.join(os.path.dirname(L.TOOLS_DIR), 'test-requirements.txt')
+    subprocess.run([sys.executable, '-m', 'pip', 'install', '-q', '-r', reqs,
+                    '-c', pins], check=True)
     say('pip packages installed; done', t0)
 
 
@@ -63,6 +84,12 @@ def wait_ready(lay, svc, since, t0):
 def utcnow():
     return datetime.datetime.now(datetime.timezone.utc).replace(
         tzinfo=None, microsecond=0)
+
+
+def _ports_in_use():
+    return ', '.join('%s (%d)' % (name, port)
+                     for name, port in sorted(L.PORTS.items())
+                     if services.port_open(L.HOST, port))
 
 
 def _check_plugin():
@@ -106,14 +133,31 @@ def _wait_cloud(state, t0, timeout=60):
 
 # -- start ----
 def options(computes=3, migration_seconds=0.0, plugin=True, debug=False,
-            vcpus=8, memory_mb=16384, local_gb=200):
-    """What `start` builds: the CLI's options, for tests calling start()."""
+            vcpus=8, memory_mb=16384, local_gb=200, sizes=None):
+    """What `start` builds: the CLI's options, for tests calling start().
+
+    `sizes` maps a compute's index (1..computes) to its own
+    (vcpus, memory_mb, local_gb); the others get the defaults.
+    """
+    sizes = dict(sizes or {})
     if computes < 1:
         raise LifecycleError('--computes must be at least 1')
+    if migration_seconds < 0:
+        raise LifecycleError('--migration-seconds must not be negative')
+    bad = [i for i in sizes if not 1 <= i <= computes]
+    if bad:
+        raise LifecycleError('no compute %s: computes are 1..%d' % (
+            bad[0], computes))
+    inventories = {}
+    for index in range(1, computes + 1):
+        size = sizes.get(index, (vcpus, memory_mb, local_gb))
+        if min(size) < 1:
+            raise LifecycleError('compute %d: VCPU, MEMORY_MB and DISK_GB '
+                                 'must be at least 1, not %s' % (index, size))
+        inventories[str(index)] = dict(zip(
+            ('vcpus', 'memory_mb', 'local_gb'), size))
     return {'computes': computes, 'migration_seconds': migration_seconds,
-            'plugin': plugin, 'debug': debug,
-            'inventory': {'vcpus': vcpus, 'memory_mb': memory_mb,
-                          'local_gb': local_gb}}
+            'plugin': plugin, 'debug': debug, 'inventories': inventories}
 
 
 def start(lay, state, use_cache=True):
@@ -121,6 +165,9 @@ def start(lay, state, use_cache=True):
     if old and _running(lay, old):
         raise LifecycleError('a minicloud is running in %s; stop it first' %
                              lay.workdir)
+    busy = _ports_in_use()
+    if busy:
+        raise LifecycleError('ports already in use on 127.0.0.1: %s' % busy)
     t0 = time.monotonic()
     since = utcnow()
     plugin_check = _check_plugin() if state['plugin'] else None
@@ -137,7 +184,10 @@ def start(lay, state, use_cache=True):
         _start_cloud(lay, state, svcs, since, t0, use_cache, plugin_check)
     except BaseException:
         say('start failed; stopping what was started', t0)
-        stop(lay, quiet=True)
+        try:
+            stop(lay, quiet=True)
+        except LifecycleError as exc:
+            say(str(exc))
         raise
     say('minicloud up: %d computes; clouds.yaml: %s' % (
         state['computes'], lay.clouds_yaml), t0)
@@ -196,4 +246,8 @@ def stop(lay, quiet=False):
         t.join()
     for name in ('rabbitmq', 'epmd', 'mariadb'):
         svcs[name].stop(lay, grace=30)
-    say('minicloud stopped', t0)
+    busy = _ports_in_use()
+    if busy:
+        raise LifecycleError('stopped, but still listening on 127.0.0.1: %s'
+                             % busy)
+    say('minicloud stopped; nothing listening on its ports', t0)

@@ -97,7 +97,7 @@ class Service(object):
         if self.http:
             return _http_answers(L.HOST, self.port)
         if self.port:
-            return _port_open(L.HOST, self.port)
+            return port_open(L.HOST, self.port)
         if self.nova_binary:
             svc = nova_services().get((self.nova_binary, self.host_name))
             return bool(svc and svc['state'] == 'up' and
@@ -140,7 +140,7 @@ def _http_answers(host, port):
     return True
 
 
-def _port_open(host, port):
+def port_open(host, port):
     try:
         socket.create_connection((host, port), timeout=1).close()
     except OSError:
