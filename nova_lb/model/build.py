@@ -77,7 +77,7 @@ def build(snap, options=Options()):
         capacity=cluster.frozen_array(capacity),
         limit=cluster.frozen_array(
             capacity * _ceilings(snap, hosts, classes, options.ceilings)),
-        fixed=cluster.frozen_array(np.maximum(fixed, 0.0)),
+        fixed=cluster.frozen_array(fixed),
         accepts=cluster.frozen_array(
             _accepts(snap, hosts, options.draining_aggregate), bool),
         servers=servers,
