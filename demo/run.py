@@ -13,6 +13,7 @@ input.
 from demo import cloud as demo_cloud  # isort:skip
 
 import argparse
+import os
 import sys
 import time
 
@@ -44,6 +45,9 @@ def parse(argv):
         parser.error('--hosts must be at least 3')
     if options.servers < 1:
         parser.error('--servers must be at least 1')
+    directory = os.path.dirname(os.path.abspath(options.output))
+    if not os.access(directory, os.W_OK):
+        parser.error('--output: cannot write in %s' % directory)
     return options
 
 
@@ -67,7 +71,8 @@ def exit_code(outcome, out):
     for violation in outcome.violations:
         out.write('INVARIANT BROKEN: %s\n' % violation)
     if outcome.daemon.exit_code:
-        out.write('The rebalancer exited with %d.\n' % outcome.daemon.exit_code)
+        out.write('The rebalancer exited with %d.\n'
+                  % outcome.daemon.exit_code)
     if outcome.violations or outcome.daemon.exit_code:
         return exception.EXIT_ERROR
     out.write('Invariants hold: every server ACTIVE, Placement usage = sum '

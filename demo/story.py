@@ -123,7 +123,9 @@ def tell(cloud, options, out):
         m['uuid'], m['status'], SETTLE_TIMEOUT) for m in busy]
     if options.manual:
         say()
-        say('--manual: stopped at the plan; %d servers moved.'
+        say('--manual: stopped at the plan, as [rebalancer] automation = '
+            'manual does; %d servers moved. On a real cloud, review the '
+            'published plan.json and carry it out with `nova-lb apply`.'
             % len(outcome.moved))
         return outcome
     summary = daemon.summary
