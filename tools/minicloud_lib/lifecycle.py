@@ -68,7 +68,7 @@ def _running(lay, state):
     return [n for n, s in catalog.build(lay, state).items() if s.pid(lay)]
 
 
-def wait_ready(lay, svc, since, t0):
+def wait_ready(lay, svc, since):
     deadline = time.monotonic() + svc.timeout
     while time.monotonic() < deadline:
         if svc.ready(since):
@@ -97,7 +97,7 @@ def _check_plugin():
     return subprocess.Popen(
         [sys.executable, '-c',
          'import nova_lb.scheduler.filters as f, '
-         'nova_lb.scheduler.weighers as w; f.all_filters; w.all_weighers'],
+         'nova_lb.scheduler.weighers as w; f.all_filters(); w.all_weighers()'],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
@@ -113,7 +113,7 @@ def _wipe(lay):
             os.remove(path)
 
 
-def _wait_cloud(state, t0, timeout=60):
+def _wait_cloud(state, timeout=60):
     """All computes mapped to the cell and reporting inventory."""
     want = state['computes']
     deadline = time.monotonic() + timeout
@@ -195,14 +195,14 @@ def start(lay, state, use_cache=True):
 
 def _start_cloud(lay, state, svcs, since, t0, use_cache, plugin_check):
     svcs['epmd'].start(lay)
-    wait_ready(lay, svcs['epmd'], since, t0)
+    wait_ready(lay, svcs['epmd'], since)
     svcs['rabbitmq'].start(lay)
     if not use_cache:
         database.remove_snapshot(lay)
 
     def start_mariadb():
         svcs['mariadb'].start(lay)
-        wait_ready(lay, svcs['mariadb'], since, t0)
+        wait_ready(lay, svcs['mariadb'], since)
         say('mariadb ready', t0)
 
     how = database.prepare(lay, start_mariadb,
@@ -214,7 +214,7 @@ def _start_cloud(lay, state, svcs, since, t0, use_cache, plugin_check):
     rpc = [s for s in rest if not s.http]
     for svc in apis:
         svc.start(lay)
-    wait_ready(lay, svcs['rabbitmq'], since, t0)
+    wait_ready(lay, svcs['rabbitmq'], since)
     say('rabbitmq ready', t0)
     if plugin_check is not None and plugin_check.wait() != 0:
         raise LifecycleError(
@@ -223,9 +223,9 @@ def _start_cloud(lay, state, svcs, since, t0, use_cache, plugin_check):
     for svc in rpc:
         svc.start(lay)
     for svc in apis + rpc:
-        wait_ready(lay, svc, since, t0)
+        wait_ready(lay, svc, since)
         say('%s ready' % svc.name, t0)
-    _wait_cloud(state, t0)
+    _wait_cloud(state)
 
 
 # -- stop -------------------------------------------------------------------

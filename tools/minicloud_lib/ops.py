@@ -121,5 +121,5 @@ def restart(lay, name):
     svc.stop(lay)
     since = utcnow()
     svc.start(lay)
-    wait_ready(lay, svc, since, t0)
+    wait_ready(lay, svc, since)
     say('%s restarted and ready' % name, t0)
