@@ -85,9 +85,15 @@ Related options:
 * ``resource_weights``
 """),
     cfg.FloatOpt(
-        'weight_multiplier', default=1.0,
+        'weight_multiplier', default=3.0,
         help="""
 Multiplier of the BalancedUtilizationWeigher, as for Nova's own weighers.
+
+The default, 3.0, equals the sum of the default multipliers of Nova's
+RAMWeigher, CPUWeigher and DiskWeigher. Those three all prefer the host
+with the most free resources in absolute terms, usually the biggest,
+whatever its balance; with a smaller multiplier they outvote this weigher
+on mixed host generations and strand capacity.
 
 This can be overridden per host aggregate with the metadata key
 ``nova_lb_weight_multiplier``; a host in several aggregates takes the

@@ -78,6 +78,36 @@ class BalancedPlacementTest(PluginTestCase):
         self.assert_usages_match_servers()
 
 
+class StrandedCapacityTest(PluginTestCase):
+
+    hosts = (Host('stranded', 16, 32768, 400), Host('balanced', 8, 16384,
+                                                    200))
+
+    def test_balanced_host_wins_over_stranded_one(self):
+        self.boot_on('stranded', vcpus=1, memory_mb=24576, force=True)
+        # (A server's vCPUs may not exceed the host's physical ones.)
+        self.boot_skewed({'balanced': 2}, vcpus=6, memory_mb=3072)
+        want = (2, 2048, 10)
+        # 'stranded' has 63 of 64 vCPUs free and 7680 MB of RAM,
+        # 'balanced' 20 vCPUs and 9728 MB: Nova's CPUWeigher prefers the
+        # first much more than its RAMWeigher prefers the second. Filling
+        # the first would strand its vCPUs; the cost model prefers
+        # 'balanced'.
+        expected, costs = self.cheapest_host(want)
+        self.assertEqual('balanced', expected, costs)
+
+        # Nova's weighers alone ([nova_lb] options are read per request).
+        self.flags(weight_multiplier=0.0, group='nova_lb')
+        server = self.boot(*want)
+        self.assertEqual('stranded', server['OS-EXT-SRV-ATTR:host'])
+        self._delete_server(server)
+
+        # nova-lb's defaults, next to Nova's.
+        CONF.clear_override('weight_multiplier', group='nova_lb')
+        server = self.boot(*want)
+        self.assertEqual('balanced', server['OS-EXT-SRV-ATTR:host'])
+
+
 class HeadroomTest(PluginTestCase):
 
     hosts = (Host('host1', 8, 16384, 200), Host('host2', 8, 16384, 200))

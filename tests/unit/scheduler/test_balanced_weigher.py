@@ -5,6 +5,7 @@ from the hosts' figures, fed to the shared cost model, normalised as Nova's
 ``normalize`` does.
 """
 
+import nova.conf
 from nova import weights
 import numpy as np
 
@@ -14,13 +15,15 @@ from nova_lb.scheduler.weighers import balanced
 from tests.unit.scheduler import base
 from tests.unit.scheduler import hosts
 
+CONF = nova.conf.CONF
 MODEL = cost.CostModel.build({'VCPU': 1.0, 'MEMORY_MB': 1.0, 'DISK_GB': 1.0})
 
 
 def nova_weights(costs, multipliers=None):
     """What Nova's handler gives a weigher whose raw weight is -cost."""
     normalised = list(weights.normalize([-c for c in costs]))
-    multipliers = multipliers or [1.0] * len(costs)
+    multipliers = multipliers or [CONF.nova_lb.weight_multiplier] * len(
+        costs)
     return [n * m for n, m in zip(normalised, multipliers)]
 
 
