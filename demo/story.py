@@ -124,9 +124,9 @@ def tell(cloud, options, out):
     if options.manual:
         say()
         say('--manual: stopped at the plan, as [rebalancer] automation = '
-            'manual does; %d servers moved. On a real cloud, review the '
-            'published plan.json and carry it out with `nova-lb apply`.'
-            % len(outcome.moved))
+            'manual does; %d servers moved.' % len(outcome.moved))
+        say('On a real cloud, review the plan.json the daemon published and '
+            'carry it out with `nova-lb apply`.')
         return outcome
     summary = daemon.summary
     say()
