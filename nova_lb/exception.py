@@ -59,3 +59,13 @@ class UnknownHost(NovaLBError):
 class InvalidPlan(NovaLBError):
     """The planner made a plan its independent checker rejects (a bug):
     the plan is withheld and the message lists the violations."""
+
+
+class InvalidPlanFile(NovaLBError):
+    """A plan file that cannot be read or is not a nova-lb-plan/1 plan."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+class Stopped(NovaLBError):
+    """Asked to stop (SIGTERM) while nothing was moving."""

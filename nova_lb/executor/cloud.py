@@ -135,8 +135,12 @@ class Cloud(object):
 
     def aggregate(self, name, create=False):
         """``{'id', 'name', 'hosts'}`` of an aggregate, or None."""
-        agg = self._retry.call('find aggregate %s' % name,
-                               self._conn.compute.find_aggregate, name)
+        try:
+            agg = self._retry.call('find aggregate %s' % name,
+                                   self._conn.compute.find_aggregate, name,
+                                   ignore_missing=False)
+        except sdk_exceptions.NotFoundException:
+            agg = None
         if agg is None and create:
             agg = self._retry.call('create aggregate %s' % name,
                                    self._conn.compute.create_aggregate,

@@ -1,0 +1,145 @@
+"""The three ways nova-lb moves servers: rebalance, apply, drain.
+
+Each is one :class:`~nova_lb.rebalancer.run.Run` (lock, summary, state):
+
+* :func:`rebalance`: plan from a fresh snapshot, publish the plan, and
+  carry it out if ``[rebalancer] automation = automatic``;
+* :func:`apply`: carry out a plan an admin reviewed, after checking it
+  against a fresh snapshot;
+* :func:`drain`: put a host in the draining aggregate, then plan moves
+  that empty it and carry them out.
+"""
+
+import json
+
+from oslo_log import log as logging
+
+from nova_lb import exception
+from nova_lb.planner import checker
+from nova_lb.planner import plan as plan_mod
+from nova_lb.planner import planner
+from nova_lb.rebalancer import run as run_mod
+
+LOG = logging.getLogger(__name__)
+
+
+def _plan(run, snap, drain_hosts=()):
+    """The planner's plan for ``snap``, sparing servers in cooldown."""
+    return planner.plan(snap, planner.options_from_conf(
+        run.conf, exclude_servers=run.recently_moved(),
+        drain_hosts=drain_hosts))
+
+
+def _no_migrations_in_flight(run):
+    """None, or why this run must not move anything now."""
+    in_flight = run.cloud.live_migrations_in_progress()
+    if in_flight:
+        return ('%d live migrations in flight (e.g. server %s); not '
+                'starting more' % (len(in_flight),
+                                   in_flight[0]['instance_uuid']))
+    return None
+
+
+def rebalance(conf, conn=None, dry_run=False, stopper=None):
+    """One rebalancing run; returns its summary."""
+    with run_mod.Run(conf, 'rebalance', conn, stopper) as run:
+        busy = _no_migrations_in_flight(run)
+        if busy:
+            run.summary['note'] = busy + ', run skipped'
+            return run.summary
+        _, snap = run.snapshot()
+        plan = _plan(run, snap)
+        run.publish(plan)
+        if dry_run or not run.settings.automatic:
+            run.summary['note'] = '%s: plan published to %s, nothing moved' % (
+                'dry run' if dry_run else 'automation = manual',
+                run.state.path('plan.json'))
+        elif plan.migrations:
+            run.execute(plan, snap)
+    return run.summary
+
+
+def load_plan(path):
+    """A reviewed plan file: ``(document, Plan)``.
+
+    :raises nova_lb.exception.InvalidPlanFile: unreadable, not JSON or not
+        a ``nova-lb-plan/1`` document.
+    """
+    try:
+        with open(path) as f:
+            document = json.load(f)
+        return document, plan_mod.Plan.from_json(document)
+    except OSError as e:
+        raise exception.InvalidPlanFile('%s: cannot read: %s'
+                                        % (path, e.strerror or e))
+    except ValueError as e:
+        raise exception.InvalidPlanFile('%s: %s' % (path, e))
+
+
+def apply(conf, document, plan, conn=None, stopper=None):
+    """Carry out a reviewed plan, after checking it against the cloud now.
+
+    :raises nova_lb.exception.StalePlan: the plan no longer fits the cloud
+        (a server moved or is gone, a host filled up, went down or is
+        draining); the message names the first violations.
+    """
+    options = planner.options_from_conf(conf)
+    limits = checker.Limits(
+        ceilings=options.model.ceilings, scope=options.model.scope,
+        draining_aggregate=options.model.draining_aggregate,
+        per_host=options.wave_per_host, per_wave=options.wave_size or None)
+    with run_mod.Run(conf, 'apply', conn, stopper) as run:
+        busy = _no_migrations_in_flight(run)
+        if busy:
+            raise exception.StalePlan(busy)
+        _, snap = run.snapshot()
+        violations = checker.check(snap, document, limits)
+        if violations:
+            raise exception.StalePlan(
+                'the plan no longer fits the cloud, nothing moved (%d '
+                'problems): %s' % (len(violations), '; '.join(
+                    v.message for v in violations[:3])))
+        run.publish(plan)
+        run.execute(plan, snap)
+    return run.summary
+
+
+def drain(conf, host, aggregate, conn=None, stopper=None):
+    """Stop ``host`` from taking servers and move its servers away."""
+    with run_mod.Run(conf, 'drain %s' % host, conn, stopper) as run:
+        if run.cloud.compute_service(host) is None:
+            raise exception.UnknownHost(
+                'no nova-compute service on host %s' % host)
+        agg = run.cloud.aggregate(aggregate, create=True)
+        if host not in agg['hosts']:
+            run.cloud.add_host(agg['id'], host)
+            LOG.info('Added %(host)s to the draining aggregate %(agg)s',
+                     {'host': host, 'agg': aggregate})
+        busy = _no_migrations_in_flight(run)
+        if busy:
+            raise exception.StalePlan(busy)
+        _, snap = run.snapshot()
+        plan = _plan(run, snap, drain_hosts=(host,))
+        run.publish(plan)
+        run.execute(plan, snap)
+        left = [s['id'] for s in run.cloud.servers_on(host)]
+        run.summary['left_on_host'] = left
+        if left:
+            run.summary['note'] = '%d servers still on %s' % (len(left),
+                                                               host)
+    return run.summary
+
+
+def undrain(cloud, host, aggregate):
+    """Let ``host`` take servers again; returns what was done, one line.
+
+    Only edits an aggregate, so it takes no lock: an admin can undo a
+    drain while a rebalancing run is going on.
+    """
+    agg = cloud.aggregate(aggregate)
+    if agg is None or host not in agg['hosts']:
+        return '%s was not in the draining aggregate %s' % (host, aggregate)
+    cloud.remove_host(agg['id'], host)
+    LOG.info('Removed %(host)s from the draining aggregate %(agg)s',
+             {'host': host, 'agg': aggregate})
+    return '%s removed from the draining aggregate %s' % (host, aggregate)

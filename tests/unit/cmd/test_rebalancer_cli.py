@@ -1,0 +1,147 @@
+"""``nova-lb-rebalancer`` on bad input: one line on stderr, non-zero exit.
+
+Each test runs the installed console script as a subprocess, as systemd
+would, so start-up, option parsing and logging are the real ones.
+"""
+
+import http.server
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+
+import fixtures
+import testtools
+
+from nova_lb.rebalancer import lock
+
+SCRIPT = shutil.which('nova-lb-rebalancer') or os.path.join(
+    os.path.dirname(sys.executable), 'nova-lb-rebalancer')
+
+CLOUDS_YAML = """
+clouds:
+  wrong:
+    auth:
+      auth_url: http://127.0.0.1:%(port)d/v3
+      username: admin
+      password: not-the-password
+      project_name: admin
+      user_domain_name: Default
+      project_domain_name: Default
+    identity_api_version: 3
+"""
+
+
+class _Keystone401(http.server.BaseHTTPRequestHandler):
+    """An identity endpoint that rejects the password.
+
+    It answers version discovery as Keystone does (a client discovers
+    before it authenticates) and every token request with 401.
+    """
+
+    def _send(self, status, document):
+        body = json.dumps(document).encode()
+        self.send_response(status)
+        self.send_header('Content-Type', 'application/json')
+        self.send_header('Content-Length', str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        self._send(200, {'version': {
+            'id': 'v3.14', 'status': 'stable',
+            'updated': '2020-04-07T00:00:00Z',
+            'links': [{'rel': 'self', 'href': 'http://%s:%d/v3/'
+                       % self.server.server_address}],
+            'media-types': [{'base': 'application/json',
+                             'type': 'application/vnd.openstack.identity-'
+                                     'v3+json'}]}})
+
+    def do_POST(self):
+        self._send(401, {'error': {
+            'code': 401, 'title': 'Unauthorized',
+            'message': 'The request you have made requires '
+                       'authentication.'}})
+
+    def log_message(self, *args):
+        pass
+
+
+class RebalancerCLITest(testtools.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.tmp = self.useFixture(fixtures.TempDir()).path
+        self.state_dir = os.path.join(self.tmp, 'state')
+        self.env = {k: v for k, v in os.environ.items()
+                    if not k.startswith('OS_')}
+        self.env['OS_CLIENT_CONFIG_FILE'] = os.path.join(self.tmp,
+                                                         'clouds.yaml')
+
+    def _config(self, text):
+        path = os.path.join(self.tmp, 'nova-lb.conf')
+        with open(path, 'w') as f:
+            f.write('[rebalancer]\nstate_dir = %s\n%s' % (self.state_dir,
+                                                        text))
+        return path
+
+    def _run(self, *args):
+        proc = subprocess.run([SCRIPT] + list(args), capture_output=True,
+                              text=True, env=self.env, timeout=120)
+        lines = proc.stderr.splitlines()
+        self.assertEqual(1, len(lines), proc.stderr)
+        self.assertNotIn('Traceback', proc.stderr)
+        self.assertNotEqual(0, proc.returncode)
+        return proc.returncode, lines[0]
+
+    def test_missing_config_file(self):
+        code, line = self._run('--once', '--config-file',
+                               os.path.join(self.tmp, 'absent.conf'))
+        self.assertEqual(2, code)
+        self.assertIn('absent.conf', line)
+
+    def test_malformed_config_file(self):
+        path = self._config('automation = sometimes\n[broken\n')
+        code, line = self._run('--once', '--config-file', path)
+        self.assertEqual(2, code)
+        self.assertTrue(line.startswith('nova-lb-rebalancer: error: '), line)
+
+    def test_bad_option_value(self):
+        path = self._config('automation = sometimes\n')
+        code, line = self._run('--once', '--config-file', path)
+        self.assertEqual(2, code)
+        self.assertIn('automation', line)
+
+    def test_unknown_cloud(self):
+        with open(self.env['OS_CLIENT_CONFIG_FILE'], 'w') as f:
+            f.write(CLOUDS_YAML % {'port': 9})
+        path = self._config('cloud = nowhere\n')
+        code, line = self._run('--once', '--config-file', path)
+        self.assertEqual(1, code)
+        self.assertEqual("nova-lb-rebalancer: error: cannot connect to cloud "
+                         "'nowhere': Cloud nowhere was not found.", line)
+
+    def test_wrong_credentials(self):
+        server = http.server.ThreadingHTTPServer(('127.0.0.1', 0),
+                                                 _Keystone401)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.addCleanup(server.server_close)
+        self.addCleanup(server.shutdown)
+        with open(self.env['OS_CLIENT_CONFIG_FILE'], 'w') as f:
+            f.write(CLOUDS_YAML % {'port': server.server_address[1]})
+        path = self._config('cloud = wrong\n')
+        code, line = self._run('--once', '--config-file', path)
+        self.assertEqual(1, code)
+        self.assertIn("cannot connect to cloud 'wrong'", line)
+
+    def test_second_rebalancer_exits_with_a_clear_line(self):
+        path = self._config('')
+        os.makedirs(self.state_dir)
+        with lock.FileLock(os.path.join(self.state_dir,
+                                        lock.LOCK_NAME + '.lock')):
+            code, line = self._run('--once', '--config-file', path)
+        self.assertEqual(1, code)
+        self.assertIn('another rebalancer is running (pid %d on '
+                      % os.getpid(), line)
