@@ -30,8 +30,9 @@ def handle_signals(stopper=None):
     stopper = stopper or stopping.Stopper()
 
     def on_signal(signum, frame):
-        LOG.info('Got %(signal)s: letting the migrations in flight finish, '
-                 'starting no new one', {'signal': signal.Signals(signum).name})
+        LOG.info('Got %(signal)s: stopping; live migrations in flight, if '
+                 'any, finish first and no new one starts',
+                 {'signal': signal.Signals(signum).name})
         stopper.request()
 
     signal.signal(signal.SIGTERM, on_signal)

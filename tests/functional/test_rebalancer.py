@@ -13,6 +13,7 @@ import json
 import os
 
 import fixtures
+from nova.virt import fake as fake_virt
 from oslo_config import cfg
 
 import nova_lb.conf
@@ -22,6 +23,7 @@ from nova_lb.executor import cloud as cloud_mod
 from nova_lb.model import cost
 from nova_lb.rebalancer import daemon
 from nova_lb.rebalancer import flow
+from nova_lb.rebalancer import lock
 from nova_lb.rebalancer import state as state_mod
 
 SMALL = dict(vcpus=2, memory_mb=2048, disk_gb=20)
@@ -41,18 +43,26 @@ class RebalancerTestCase(base.NovaLBTestCase):
         self.state_dir = self.useFixture(fixtures.TempDir()).path
 
     def rebalancer_conf(self, **rebalancer):
-        conf = cfg.ConfigOpts()
-        nova_lb.conf.register_opts(conf)
-        conf([], project='nova-lb', default_config_files=[])
-        overrides = {
+        """A nova-lb.conf of its own, as the console scripts read it.
+
+        (Overrides would not do: oslo.config shares them between
+        ConfigOpts objects that register the same option group.)
+        """
+        sections = {
             'rebalancer': dict(dict(state_dir=self.state_dir), **rebalancer),
             'executor': dict(poll_interval=0.2, api_retry_delay=0.05,
                              max_parallel_migrations=2),
             'solver': dict(time_limit=5.0),
         }
-        for group, values in overrides.items():
-            for name, value in values.items():
-                conf.set_override(name, value, group)
+        path = self.useFixture(fixtures.TempDir()).join('nova-lb.conf')
+        with open(path, 'w') as f:
+            for group, values in sections.items():
+                f.write('[%s]\n' % group)
+                f.writelines('%s = %s\n' % item for item in values.items())
+        conf = cfg.ConfigOpts()
+        nova_lb.conf.register_opts(conf)
+        conf(['--config-file', path], project='nova-lb',
+             default_config_files=[])
         return conf
 
     def read_state(self, name):
@@ -89,6 +99,11 @@ class RebalanceTest(RebalancerTestCase):
     def test_manual_publishes_then_apply_executes_then_stale_refused(self):
         self.boot_skewed({'host1': 4}, **SMALL)
         before = self.peaks()
+        # --dry-run moves nothing even in automatic mode.
+        summary = flow.rebalance(
+            self.rebalancer_conf(automation='automatic'), conn=self.sdk,
+            dry_run=True)
+        self.assertIn('dry run: plan published', summary['note'])
         conf = self.rebalancer_conf()
 
         summary = flow.rebalance(conf, conn=self.sdk)
@@ -135,6 +150,8 @@ class RebalanceTest(RebalancerTestCase):
         self.assertEqual((4, 5), (summary['hosts'], summary['servers']))
         self.assertLess(self.peaks()['VCPU'], before['VCPU'])
         self.assert_consistent()
+        self.assertIn('rebalance run: 4 hosts, 5 servers, plan %d moves in '
+                      % summary['planned'], self.stdlog.logger.output)
         with open(metrics) as f:
             text = f.read()
         self.assertIn('nova_lb_rebalancer_moves_done %s'
@@ -151,6 +168,38 @@ class RebalanceTest(RebalancerTestCase):
             m['instance_uuid'] for m in self.live_migrations())
         self.assertEqual({1}, set(per_server.values()))
         self.assertLessEqual(set(per_server), {s['id'] for s in servers})
+        self.assert_consistent()
+
+
+class ExclusionTest(RebalancerTestCase):
+
+    def test_no_run_while_locked_or_while_a_migration_is_in_flight(self):
+        server, = self.boot_skewed({'host1': 1}, **SMALL)
+        conf = self.rebalancer_conf(automation='automatic')
+
+        # A second rebalancer (or apply, or drain) is refused at once.
+        with lock.FileLock(os.path.join(self.state_dir,
+                                        lock.LOCK_NAME + '.lock')):
+            e = self.assertRaises(exception.RebalancerBusy, flow.rebalance,
+                                  conf, conn=self.sdk)
+        self.assertIn('another rebalancer is running', str(e))
+
+        # An admin's live migration is running (the fake driver copies for
+        # up to 5 s): the run is skipped, whoever started it.
+        for name in ('live_migration', 'live_migration_abort'):
+            self.useFixture(fixtures.MonkeyPatch(
+                'nova.virt.fake.MediumFakeDriver.' + name,
+                getattr(fake_virt.FakeLiveMigrateDriver, name)))
+        self.admin_api.post_server_action(server['id'], {
+            'os-migrateLive': {'host': 'host4', 'block_migration': 'auto'}})
+        self._wait_for_migration_status(server, ['running'])
+
+        summary = flow.rebalance(conf, conn=self.sdk)
+
+        self.assertIn('1 live migrations in flight (e.g. server %s)'
+                      % server['id'], summary['note'])
+        self.assertNotIn('planned', summary)
+        self.wait_for_migration_done(server['id'])
         self.assert_consistent()
 
 

@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 
 import fixtures
 import testtools
@@ -145,3 +146,26 @@ class RebalancerCLITest(testtools.TestCase):
         self.assertEqual(1, code)
         self.assertIn('another rebalancer is running (pid %d on '
                       % os.getpid(), line)
+
+    def test_daemon_survives_failed_run_and_stops_on_sigterm(self):
+        with open(self.env['OS_CLIENT_CONFIG_FILE'], 'w') as f:
+            f.write(CLOUDS_YAML % {'port': 9})  # nothing listens there
+        path = self._config('cloud = wrong\ninterval = 3600\n')
+        out = os.path.join(self.tmp, 'out.log')
+        with open(out, 'w') as log:
+            proc = subprocess.Popen([SCRIPT, '--config-file', path],
+                                    stdout=log, stderr=subprocess.PIPE,
+                                    text=True, env=self.env)
+        self.addCleanup(proc.kill)
+        deadline = time.monotonic() + 60
+        while 'Run failed' not in open(out).read():
+            self.assertIsNone(proc.poll(), open(out).read())
+            self.assertLess(time.monotonic(), deadline)
+            time.sleep(0.2)
+
+        proc.terminate()
+
+        self.assertEqual(0, proc.wait(timeout=30))
+        self.assertEqual('', proc.stderr.read())
+        self.assertIn('INFO nova_lb.rebalancer.daemon [-] Stopped',
+                      open(out).read())

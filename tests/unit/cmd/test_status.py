@@ -1,0 +1,69 @@
+"""``nova-lb status`` reads what a run left in the state directory."""
+
+import io
+import json
+from unittest import mock
+
+import fixtures
+import testtools
+
+from nova_lb.cmd import nova_lb
+from nova_lb.rebalancer import state as state_mod
+
+SUMMARY = {'kind': 'rebalance', 'ended_at': 1700000000.0, 'duration': 42.5,
+           'success': 1, 'hosts': 4, 'servers': 12, 'planned': 2,
+           'done': 1, 'failed': 1, 'skipped': 0, 'not_started': 0}
+PLAN = {'format': 'nova-lb-plan/1',
+        'migrations': [{'server': 's1', 'source': 'host1',
+                        'destination': 'host2', 'wave': 0},
+                       {'server': 's2', 'source': 'host1',
+                        'destination': 'host3', 'wave': 1}],
+        'before': {'VCPU': {'peak': 0.9, 'mean': 0.5, 'stddev': 0.3}},
+        'after': {'VCPU': {'peak': 0.55, 'mean': 0.5, 'stddev': 0.05}}}
+
+
+class StatusTest(testtools.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        tmp = self.useFixture(fixtures.TempDir())
+        self.state = state_mod.State(tmp.join('state'))
+        self.config = tmp.join('nova-lb.conf')
+        with open(self.config, 'w') as f:
+            f.write('[rebalancer]\nstate_dir = %s\n' % self.state.dir)
+
+    def _status(self, *args):
+        out = io.StringIO()
+        with mock.patch('sys.stdout', out):
+            code = nova_lb.main(['--config-file', self.config, 'status']
+                                + list(args))
+        self.assertEqual(0, code)
+        return out.getvalue()
+
+    def test_nothing_yet(self):
+        self.assertEqual('Last run: none yet\n\nCurrent plan: none yet\n',
+                         self._status())
+
+    def test_last_run_and_plan(self):
+        self.state.write(state_mod.LAST_RUN, SUMMARY)
+        self.state.write(state_mod.PLAN, PLAN)
+        self.assertEqual(
+            'Last run: rebalance, ended 2023-11-14 22:13:20 UTC after '
+            '42.5s, ok\n'
+            '  4 hosts, 12 servers\n'
+            '  moves: 1 done, 1 failed, 0 skipped, 0 not started\n'
+            '\n'
+            'Current plan: 2 migrations in 2 waves\n'
+            '  VCPU       peak 90.0% -> 55.0%, stddev 30.0% -> 5.0%\n'
+            '  wave 0: s1 host1 -> host2\n'
+            '  wave 1: s2 host1 -> host3\n', self._status())
+
+    def test_failed_run_and_json(self):
+        failed = {'kind': 'drain host2', 'ended_at': 1700000000.0,
+                  'duration': 0.5, 'success': 0,
+                  'error': 'cannot connect to cloud'}
+        self.state.write(state_mod.LAST_RUN, failed)
+        self.assertIn('FAILED\n  error: cannot connect to cloud\n',
+                      self._status())
+        self.assertEqual({'last_run': failed, 'plan': None},
+                         json.loads(self._status('--json')))
