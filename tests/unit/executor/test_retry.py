@@ -47,7 +47,8 @@ class RetrierTest(testtools.TestCase):
         self.assertIn('GET /servers/s1 failed 4 times', str(e))
 
     def test_client_error_is_an_answer(self):
-        call = FlakyCall(sdk_exceptions.NotFoundException('gone', http_status=404), 1)
+        call = FlakyCall(
+            sdk_exceptions.NotFoundException('gone', http_status=404), 1)
         self.assertRaises(sdk_exceptions.NotFoundException,
                           self.retrier.call, 'GET /servers/s1', call)
         self.assertEqual(1, call.calls)
