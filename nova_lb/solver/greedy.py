@@ -109,3 +109,4 @@ def lowest(zone, budget, steps=12):
         else:
             lo = mid
     return best
+

@@ -29,7 +29,8 @@ class Options:
     peak_tolerance: float = 0.01
     #: Extra cost of moving a server, per mean server's worth of RAM.
     migration_cost: float = 1.0
-    #: Largest exact model (candidate moves) before candidates are cut.
+    #: Largest exact model (candidate moves) of a zone; larger zones are
+    #: solved by heuristics and HiGHS on small neighbourhoods.
     max_candidates: int = 20000
     #: Host names to empty: every movable server on them must leave.
     drain: frozenset = frozenset()

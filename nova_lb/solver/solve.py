@@ -2,14 +2,18 @@
 
 Per zone, in two stages so that the number of migrations stays low:
 
-1. the lowest weighted peak: the greedy heuristic, then the exact model
-   (time-limited, on candidate moves) if it finds better;
+1. the lowest weighted peak: the greedy heuristic and local search, then
+   HiGHS on neighbourhoods of a few hosts (:mod:`nova_lb.solver.lns`),
+   then the exact model of the zone if it is small enough (its bound is
+   then proven);
 2. the cheapest set of moves whose peaks stay within ``peak_tolerance``
-   of that: the greedy heuristic aimed at that target and the exact model
-   with the peaks capped; the cheaper valid one wins.
+   of that: the stage-1 answer with unneeded moves undone, the greedy
+   heuristic aimed at that target and, for small zones, the exact model
+   with the peaks capped; the cheapest wins.
 
-scipy's ``milp`` has no warm start, so the greedy answer is the incumbent
-the exact model must beat, and its moves are always among the candidates.
+scipy's ``milp`` has no warm start, so the heuristic answer is the
+incumbent the exact model must beat; it is also the answer when HiGHS runs
+out of time.
 A zone already within ``deadband`` of its bound, or that would gain less
 than ``deadband``, is left as it is.
 """
@@ -21,6 +25,8 @@ from oslo_log import log as logging
 
 from nova_lb.solver import candidates
 from nova_lb.solver import greedy
+from nova_lb.solver import lns
+from nova_lb.solver import local
 from nova_lb.solver import milp
 from nova_lb.solver import result
 from nova_lb.solver import zone as zone_mod
@@ -111,20 +117,23 @@ def _solve_zone(z, options, budget, deadline):
     if not len(z.units) or budget <= 0:
         return _report(result.NO_MOVES, z, z.unit_host, bound,
                        'no server may move')
-    best, _, best_peaks = greedy.lowest(z, budget)
-    pu, pd, exact = candidates.pairs(z, options.max_candidates, keep=best)
-    model = milp.Model(z, pu, pd, budget) if len(pu) else None
-    proven, status1 = None, None
+    best, _, _ = greedy.lowest(z, budget)
+    best = local.descend(z, best, budget)
+    pu, pd, exact = candidates.pairs(z, options.max_candidates)
+    model = milp.Model(z, pu, pd, budget) if exact and len(pu) else None
+    proven = status1 = None
+    best = lns.improve(z, best, budget, time.monotonic() + _left(deadline)
+                       / (4 if model is not None else 2))
     if model is not None:
-        loc1, res = model.min_peak(_left(deadline) / 2)
+        loc1, res = model.min_peak(_left(deadline) / 3)
         status1 = None if res is None else res.status
-        if loc1 is not None:
-            peaks1 = z.peaks(z.usage_after(loc1))
-            if z.weighted(peaks1) < z.weighted(best_peaks) - _EPS:
-                best, best_peaks = loc1, peaks1
-        if exact and res is not None and res.mip_dual_bound is not None:
+        if (loc1 is not None and z.weighted(z.peaks(z.usage_after(loc1)))
+                < z.weighted(z.peaks(z.usage_after(best))) - _EPS):
+            best = loc1
+        if res is not None and res.mip_dual_bound is not None:
             proven = float(res.mip_dual_bound)
             bound = max(bound, proven)
+    best_peaks = z.peaks(z.usage_after(best))
     reached = z.weighted(best_peaks)
     if current - reached < options.deadband - _EPS and not draining:
         return _report(result.NO_MOVES, z, z.unit_host, bound,
@@ -142,9 +151,9 @@ def _solve_zone(z, options, budget, deadline):
               {'zone': z.name, 'now': current, 'new': reached,
                'bound': bound, 'moves': int(np.sum(chosen != z.unit_host))})
     return _report(status, z, chosen, bound,
-                   '%s model, peak stage HiGHS status %s'
-                   % ('exact' if exact else 'restricted', status1),
-                   exact=exact, candidates=int(len(pu)), milp_bound=proven)
+                   'exact model, HiGHS status %s' % status1 if exact else
+                   'heuristics and HiGHS on small neighbourhoods',
+                   exact=exact, milp_bound=proven)
 
 
 def _cheapest(z, options, budget, deadline, model, target, fallback):
@@ -155,7 +164,7 @@ def _cheapest(z, options, budget, deadline, model, target, fallback):
     def cost(location):
         return float(costs[location != z.unit_host].sum())
 
-    options_found = [fallback]
+    options_found = [fallback, local.prune(z, fallback, target)]
     loc, _, ok = greedy.reach(z, target, budget)
     if ok:
         options_found.append(loc)

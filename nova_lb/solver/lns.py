@@ -1,0 +1,118 @@
+"""Large-neighbourhood search: re-pack a few hosts exactly with HiGHS.
+
+When every host is about equally hot, in different resource classes, no
+single move, swap or two-step chain cools the hottest one: the hosts must
+trade servers several at a time. This takes the hottest host and a few
+partners (the hosts with the most room in its hot class), frees every
+server on them, and lets HiGHS re-pack them to minimise the hottest of
+them, with a tiny cost on every server that ends away from its original
+host (so servers go home when that is as good). Steps repeat until the
+time budget is spent or the hottest host cannot be cooled.
+"""
+
+import time
+
+import numpy as np
+from scipy import optimize
+from scipy import sparse
+
+from nova_lb.solver import local
+
+#: Cost of ending away from home, in units of heat: breaks ties only.
+_AWAY = 1e-5
+
+
+def improve(zone, location, budget, deadline, size=8):
+    """Locations at least as good as ``location``; stops at ``deadline``."""
+    search = local._Search(zone, location)
+    hosts = np.arange(len(zone.hosts))
+    attempts = 0
+    while time.monotonic() < deadline and attempts < 3:
+        h = int(np.argmax(search.current))
+        hot = search.current[h]
+        if hot == -np.inf or not zone.receives[h]:
+            break
+        rc = np.argmax(search.usage[h, search.weighted] / search.cap[h]
+                       - search.bound[search.weighted])
+        others = hosts[zone.receives & (hosts != h)]
+        util = (search.usage[others][:, search.weighted][:, rc]
+                / search.cap[others][:, rc])
+        start = attempts * (size - 1)
+        group = np.concatenate([[h], others[np.argsort(util)][
+            start:start + size - 1]]).astype(int)
+        new = _repack(search, group, hot, deadline) if len(group) > 1 \
+            else None
+        away = {u: d != zone.unit_host[u] for u, d in (new or {}).items()}
+        if new is None or (np.sum(search.location != zone.unit_host)
+                           + sum(away.values()) - sum(
+                               search.location[u] != zone.unit_host[u]
+                               for u in away)) > budget:
+            attempts += 1
+            continue
+        for u, d in new.items():
+            if search.location[u] != d:
+                search.move(u, d)
+        attempts = 0
+    return search.location
+
+
+def _repack(search, group, hot, deadline):
+    """``{unit: host}`` for the units on ``group``, or None if no better."""
+    z = search.zone
+    units = np.concatenate([search.units(int(g)) for g in group])
+    if not len(units):
+        return None
+    k, n = len(group), len(units)
+    base = np.array([search.usage[g] - z.unit_demand[
+        search.units(int(g))].sum(axis=0) for g in group])
+    pu = np.repeat(np.arange(n), k)
+    pk = np.tile(np.arange(k), n)
+    fits = np.all(z.unit_demand[units][pu] <= z.limit[group][pk]
+                  - base[pk] + 1e-9, axis=1)
+    for i in np.flatnonzero(~search.free[units]):
+        g = z.unit_group[units[i]]
+        allowed = z.anti_allow[g][group] - (
+            search.counts[g][group] - np.array(
+                [np.sum(z.unit_group[search.units(int(x))] == g)
+                 for x in group]))
+        fits[i * k:(i + 1) * k] &= allowed > 0
+    pu, pk = pu[fits], pk[fits]
+    m = len(pu)
+    cols = np.arange(m)
+    rows, lbs, ubs = [], [], []
+    rows.append(sparse.coo_matrix((np.ones(m), (pu, cols)), shape=(n, m)))
+    lbs.append(np.ones(n))
+    ubs.append(np.ones(n))
+    weighted = np.flatnonzero(search.weighted)
+    for r in range(z.unit_demand.shape[1]):
+        dem = z.unit_demand[units][pu, r]
+        load = sparse.coo_matrix((dem, (pk, cols)), shape=(k, m))
+        rows.append(load)
+        lbs.append(np.full(k, -np.inf))
+        ubs.append(z.limit[group, r] - base[:, r])
+        if r in weighted:
+            cap = z.capacity[group, r]
+            scale = sparse.diags(1.0 / np.where(cap > 0, cap, np.inf))
+            rows.append(sparse.hstack([scale @ load.tocsr(),
+                                       sparse.csr_matrix(-np.ones((k, 1)))]))
+            lbs.append(np.full(k, -np.inf))
+            ubs.append(search.bound[r] - base[:, r] / np.where(
+                cap > 0, cap, np.inf))
+    matrix = sparse.vstack([
+        sparse.hstack([b, sparse.csr_matrix((b.shape[0], 1))])
+        if b.shape[1] == m else b for b in rows]).tocsr()
+    home = z.unit_host[units][pu] != group[pk]
+    cost = np.concatenate([_AWAY * home, [1.0]])
+    res = optimize.milp(
+        cost, integrality=np.concatenate([np.ones(m), [0]]),
+        bounds=optimize.Bounds(np.concatenate([np.zeros(m), [-1.0]]),
+                               np.concatenate([np.ones(m), [hot]])),
+        constraints=optimize.LinearConstraint(matrix, np.concatenate(lbs),
+                                              np.concatenate(ubs)),
+        options={'time_limit': max(min(1.0, deadline - time.monotonic()),
+                                   0.05), 'disp': False})
+    if res.x is None or res.x[-1] > hot - local._STEP:
+        return None
+    chosen = res.x[:m] > 0.5
+    return {int(units[pu[i]]): int(group[pk[i]])
+            for i in np.flatnonzero(chosen)}

@@ -1,0 +1,165 @@
+"""Local search: cool the hottest host by moves and swaps, then prune.
+
+A host's *heat* is its highest weighted utilisation above the zone's mean
+(the mean is the bound no plan beats). The greedy heuristic stalls when
+every host is equally hot but in different resource classes (CPU-heavy
+hosts next to memory-heavy ones): no single move helps, yet swapping a
+CPU-heavy server for a memory-heavy one cools both hosts. :func:`descend`
+tries, on the hottest host, the best single move and else the best swap,
+until neither cools it. :func:`prune` then sends back every moved server
+whose move is not needed to stay under a given heat, to save migrations.
+"""
+
+import numpy as np
+
+_EPS = 1e-9
+#: A step must cool the hottest host by at least this much.
+_STEP = 1e-6
+
+
+class _Search(object):
+
+    def __init__(self, zone, location):
+        self.zone = zone
+        self.bound = zone.mean_bound()
+        self.weighted = zone.weights > 0
+        self.cap = np.where(zone.capacity > 0, zone.capacity,
+                            np.inf)[:, self.weighted]
+        self.location = np.array(location)
+        self.usage = zone.usage_after(self.location)
+        self.free = zone.unit_group < 0
+        self.counts = [np.array(c) for c in zone.anti_count]
+        for g, count in enumerate(self.counts):
+            mine = zone.unit_group == g
+            np.add.at(count, zone.unit_host[mine], -1)
+            np.add.at(count, self.location[mine], 1)
+        self.on_host = {}
+        for u, h in enumerate(self.location):
+            self.on_host.setdefault(int(h), set()).add(u)
+        hosts = np.arange(len(zone.hosts))
+        self.current = np.where(zone.accepts | zone.drain,
+                                self.heat(self.usage, hosts), -np.inf)
+
+    def heat(self, used, rows):
+        return (used[..., self.weighted] / self.cap[rows]
+                - self.bound[self.weighted]).max(-1)
+
+    def units(self, h):
+        return np.array(sorted(self.on_host.get(h, ())), dtype=int)
+
+    def move(self, u, d):
+        z, h = self.zone, int(self.location[u])
+        self.usage[h] -= z.unit_demand[u]
+        self.usage[d] += z.unit_demand[u]
+        g = z.unit_group[u]
+        if g >= 0:
+            self.counts[g][h] -= 1
+            self.counts[g][d] += 1
+        self.on_host[h].discard(u)
+        self.on_host.setdefault(d, set()).add(u)
+        self.location[u] = d
+        for x in (h, d):
+            if self.current[x] > -np.inf:
+                self.current[x] = self.heat(self.usage[x], x)
+
+    def best_move(self, h, dests):
+        z = self.zone
+        units = self.units(h)
+        if not len(units):
+            return np.inf, None
+        demand = z.unit_demand[units]
+        after = self.usage[dests][None, :, :] + demand[:, None, :]
+        ok = np.all(after <= z.limit[dests][None] + _EPS, axis=2)
+        for i in np.flatnonzero(~self.free[units]):
+            g = z.unit_group[units[i]]
+            ok[i] &= self.counts[g][dests] + 1 <= z.anti_allow[g][dests]
+        left = self.heat(self.usage[h] - demand, np.full(len(units), h))
+        new = np.where(ok, np.maximum(left[:, None],
+                                      self.heat(after, dests[None, :])),
+                       np.inf)
+        i, j = np.unravel_index(int(np.argmin(new)), new.shape)
+        return new[i, j], [(int(units[i]), int(dests[j]))]
+
+    def best_swap(self, h, dests):
+        """Swaps of servers outside anti-affinity groups (both ends)."""
+        z = self.zone
+        mine = self.units(h)
+        mine = mine[self.free[mine]]
+        best, pair = np.inf, None
+        if not len(mine) or not z.receives[h]:
+            return best, pair
+        for d in dests:
+            theirs = self.units(int(d))
+            theirs = theirs[self.free[theirs]]
+            if not len(theirs):
+                continue
+            delta = (z.unit_demand[theirs][None, :, :]
+                     - z.unit_demand[mine][:, None, :])
+            at_h = self.usage[h] + delta
+            at_d = self.usage[d] - delta
+            ok = (np.all(at_h <= z.limit[h] + _EPS, axis=2)
+                  & np.all(at_d <= z.limit[d] + _EPS, axis=2))
+            new = np.where(ok, np.maximum(self.heat(at_h, h),
+                                          self.heat(at_d, d)), np.inf)
+            i, j = np.unravel_index(int(np.argmin(new)), new.shape)
+            if new[i, j] < best:
+                best = new[i, j]
+                pair = [(int(mine[i]), int(d)), (int(theirs[j]), h)]
+        return best, pair
+
+
+def descend(zone, location, budget, width=48):
+    """Cool the hottest host while a move or a swap does; new locations."""
+    search = _Search(zone, location)
+    hosts = np.arange(len(zone.hosts))
+    for _ in range(2 * len(zone.units) + 1):
+        h = int(np.argmax(search.current))
+        hot = search.current[h]
+        moved = int(np.sum(search.location != zone.unit_host))
+        dests = hosts[zone.receives & (hosts != h)]
+        if hot == -np.inf or not len(dests) or moved >= budget:
+            break
+        value, steps = search.best_move(
+            h, dests[np.argsort(search.current[dests])[:width]])
+        if not value < hot - _STEP and moved + 2 <= budget:
+            # Swap partners: hosts with the most room in h's hot class.
+            rc = np.argmax(search.usage[h, search.weighted]
+                           / search.cap[h] - search.bound[search.weighted])
+            util = (search.usage[dests][:, search.weighted][:, rc]
+                    / search.cap[dests][:, rc])
+            value, steps = search.best_swap(
+                h, dests[np.argsort(util)[:width]])
+        if not value < hot - _STEP:
+            break
+        for u, d in steps:
+            search.move(u, d)
+    return search.location
+
+
+def prune(zone, location, target):
+    """Send moved units home while every host stays within ``target`` (R,).
+
+    :returns: locations with fewer (never more) moves.
+    """
+    search = _Search(zone, location)
+    top = np.where(zone.weights > 0, target * zone.capacity, np.inf)
+    moved = np.flatnonzero(search.location != zone.unit_host)
+    # Big moves are the costly ones: try to undo them first.
+    ram = zone.unit_ram[moved]
+    for u in moved[np.argsort(-ram)]:
+        home = int(zone.unit_host[u])
+        if zone.drain[home]:
+            continue
+        if (np.all(search.usage[home] + zone.unit_demand[u] <= top[home]
+                   + _EPS) and _fits_home(search, u, home)):
+            search.move(int(u), home)
+    return search.location
+
+
+def _fits_home(search, u, home):
+    z = search.zone
+    if np.any(search.usage[home] + z.unit_demand[u] > np.maximum(
+            z.limit[home], z.usage[home]) + _EPS):
+        return False
+    g = z.unit_group[u]
+    return g < 0 or search.counts[g][home] + 1 <= z.anti_allow[g][home]
