@@ -20,6 +20,7 @@ Disk usage is the compute's ``local_gb_used`` (``disk_mb_used``), not
 (``disk_available_least``) rather than Placement's allocations.
 """
 
+import itertools
 import operator
 
 import nova.conf
@@ -48,7 +49,8 @@ def projected_utilisation(host_states, spec_obj):
     A host whose HostState lacks a figure gets NaN in that column: callers
     treat it as a host they cannot judge.
     """
-    raw = np.array(list(map(_FIELDS, host_states)), dtype=float)
+    fields = itertools.chain.from_iterable(map(_FIELDS, host_states))
+    raw = np.fromiter(fields, dtype=float, count=9 * len(host_states))
     raw = raw.reshape(-1, 9)
     total = raw[:, [0, 3, 6]]
     ratio = raw[:, [2, 5, 8]]

@@ -152,3 +152,4 @@ class BalancedWeigherTest(base.PluginTestCase):
                          balanced.normalise(scores).tolist())
         self.assertEqual([0.0, 0.0],
                          balanced.normalise(np.array([-1.0, -1.0])).tolist())
+
