@@ -58,37 +58,29 @@ class ExecutorFaultsTest(base.NovaLBTestCase):
         self.assert_usages_match_servers()
         self.assert_within_capacity()
 
-    def test_compute_failure_counted_and_wave_goes_on(self):
-        a, b = self.boot_skewed({'host1': 2}, **SMALL)
+    def test_compute_failures_counted_wave_goes_on_then_run_stops(self):
+        a, b, c, d = self.boot_skewed({'host1': 4}, **SMALL)
         # The destination's compute fails every incoming migration.
         self.useFixture(fixtures.MockPatchObject(
             self.computes['host2'].driver, 'pre_live_migration',
             side_effect=RuntimeError('disk full')))
 
-        report = self.executor().execute(_plan(
-            (a['id'], 'host1', 'host2', 0), (b['id'], 'host1', 'host3', 0)))
+        report = self.executor(_settings(max_failures=2)).execute(_plan(
+            (a['id'], 'host1', 'host2', 0), (b['id'], 'host1', 'host3', 0),
+            (c['id'], 'host1', 'host2', 1), (d['id'], 'host1', 'host3', 2)))
 
+        # a's failure does not stop its wave: b's assumptions still hold.
+        # c's is the second failure: d never starts.
         results = {o.server: o.result for o in report.outcomes}
         self.assertEqual({a['id']: migration.FAILED,
-                          b['id']: migration.DONE}, results)
-        self.assertEqual((1, 1), (report.done, report.failed))
-        self.assertEqual(('host1', 'host3'), (self.host_of(a),
-                                              self.host_of(b)))
-        self.assert_consistent()
-
-    def test_max_failures_stops_the_run(self):
-        a, b = self.boot_skewed({'host1': 2}, **SMALL)
-        self.useFixture(fixtures.MockPatchObject(
-            self.computes['host2'].driver, 'pre_live_migration',
-            side_effect=RuntimeError('disk full')))
-
-        report = self.executor(_settings(max_failures=1)).execute(_plan(
-            (a['id'], 'host1', 'host2', 0), (b['id'], 'host1', 'host3', 1)))
-
-        self.assertEqual('1 migrations failed', report.stopped)
-        self.assertEqual([migration.FAILED, executor_mod.NOT_STARTED],
-                         [o.result for o in report.outcomes])
-        self.assertEqual([], self.live_migrations(b))
+                          b['id']: migration.DONE,
+                          c['id']: migration.FAILED,
+                          d['id']: executor_mod.NOT_STARTED}, results)
+        self.assertEqual((1, 2), (report.done, report.failed))
+        self.assertEqual('2 migrations failed', report.stopped)
+        self.assertEqual(['host1', 'host3', 'host1', 'host1'],
+                         [self.host_of(s) for s in (a, b, c, d)])
+        self.assertEqual([], self.live_migrations(d))
         self.assert_consistent()
 
     def test_migration_that_never_finishes_is_aborted(self):
