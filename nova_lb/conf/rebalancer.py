@@ -126,8 +126,9 @@ node exporter's textfile collector.
 
 Possible values:
 
-* A path, e.g. ``/var/lib/node_exporter/nova_lb.prom``; written
-  atomically.
+* A path, e.g. ``/var/lib/nova-lb/nova_lb.prom``; written atomically.
+  The systemd units let the rebalancer write only its state directory:
+  another directory needs a ``ReadWritePaths=`` drop-in.
 * Unset (the default): no metrics file.
 
 Related options:
