@@ -129,7 +129,8 @@ class Executor(object):
         for move in list(pending):
             if len(active) >= self._settings.max_parallel:
                 return
-            if not self._hosts_free(move, active):
+            if not hosts_free(move, [live.move for live in active],
+                              self._settings.max_per_host):
                 continue
             pending.remove(move)
             reason = prechecks.check(move, self._cloud, self._provider_of)
@@ -160,17 +161,19 @@ class Executor(object):
                     raise
             active.append(live)
 
-    def _hosts_free(self, move, active):
-        limit = self._settings.max_per_host
-        busy = [h for live in active
-                for h in (live.move.source, live.move.destination)]
-        return (busy.count(move.source) < limit
-                and busy.count(move.destination) < limit)
-
     def _ended(self, live, report):
         report.outcomes.append(_outcome(live.move, live.outcome, live.reason))
         if live.outcome == migration_mod.DONE:
             self._on_moved(live.move.server)
+
+
+def hosts_free(move, in_flight, limit):
+    """Whether ``move`` may start beside the moves ``in_flight``: neither
+    of its hosts already takes part, as source or destination, in ``limit``
+    of them."""
+    busy = [h for m in in_flight for h in (m.source, m.destination)]
+    return busy.count(move.source) < limit and \
+        busy.count(move.destination) < limit
 
 
 def _outcome(move, result, reason=None):
