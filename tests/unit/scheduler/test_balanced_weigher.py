@@ -5,6 +5,8 @@ from the hosts' figures, fed to the shared cost model, normalised as Nova's
 ``normalize`` does.
 """
 
+from concurrent import futures
+
 import nova.conf
 from nova import weights
 import numpy as np
@@ -153,3 +155,32 @@ class BalancedWeigherTest(base.PluginTestCase):
         self.assertEqual([0.0, 0.0],
                          balanced.normalise(np.array([-1.0, -1.0])).tolist())
 
+
+
+class SharedAcrossThreadsTest(base.PluginTestCase):
+    """nova-scheduler shares one filter and one weigher object between the
+    threads serving requests: concurrent requests must not mix."""
+
+    def test_concurrent_requests(self):
+        self.flags(memory_mb_ceiling=0.8, group='nova_lb')
+        states = [hosts.host_state('h%d' % i, 8 + 8 * (i % 3), 32768, 500,
+                                   used=(i % 7, 2048 * (i % 11), 10 * i))
+                  for i in range(40)]
+        specs = [hosts.request_spec(hosts.flavor('f%d' % i, 1 + i % 4,
+                                                 1024 * (1 + i % 9), 10))
+                 for i in range(16)]
+        weighers = [cls() for cls in self.weigher_classes]
+        headroom = self.filter_class('HeadroomFilter')()
+
+        def place(spec):
+            passed = self.filter_handler.get_filtered_objects(
+                [headroom], states, spec)
+            weighed = self.weight_handler.get_weighed_objects(
+                weighers, passed, spec)
+            return [(w.obj.host, w.weight) for w in weighed]
+
+        sequential = [place(spec) for spec in specs]
+        with futures.ThreadPoolExecutor(8) as pool:
+            concurrent = list(pool.map(place, specs * 4))
+        self.assertEqual(sequential * 4, concurrent)
+        self.assertGreater(len({tuple(r) for r in sequential}), 1)
