@@ -70,7 +70,8 @@ class _Keystone401(http.server.BaseHTTPRequestHandler):
         pass
 
 
-class RebalancerCLITest(testtools.TestCase):
+class CLITestCase(testtools.TestCase):
+    """A private state directory, clouds.yaml and environment."""
 
     def setUp(self):
         super().setUp()
@@ -87,6 +88,9 @@ class RebalancerCLITest(testtools.TestCase):
             f.write('[rebalancer]\nstate_dir = %s\n%s' % (self.state_dir,
                                                         text))
         return path
+
+
+class RebalancerCLITest(CLITestCase):
 
     def _run(self, *args):
         proc = subprocess.run([SCRIPT] + list(args), capture_output=True,
@@ -169,3 +173,32 @@ class RebalancerCLITest(testtools.TestCase):
         self.assertEqual('', proc.stderr.read())
         self.assertIn('INFO nova_lb.rebalancer.daemon [-] Stopped',
                       open(out).read())
+
+
+class ApplyCLITest(CLITestCase):
+    """``nova-lb apply`` refuses a bad plan file before touching the cloud."""
+
+    def _apply(self, plan_text):
+        plan = os.path.join(self.tmp, 'plan.json')
+        if plan_text is not None:
+            with open(plan, 'w') as f:
+                f.write(plan_text)
+        proc = subprocess.run(
+            [os.path.join(os.path.dirname(SCRIPT), 'nova-lb'),
+             '--config-file', self._config(''), 'apply', plan],
+            capture_output=True, text=True, env=self.env, timeout=120)
+        self.assertEqual(2, proc.returncode, proc.stderr)
+        lines = proc.stderr.splitlines()
+        self.assertEqual(1, len(lines), proc.stderr)
+        return lines[0]
+
+    def test_missing_plan_file(self):
+        self.assertIn('plan.json: cannot read: No such file or directory',
+                      self._apply(None))
+
+    def test_not_json(self):
+        self.assertIn('plan.json: ', self._apply('{"format": '))
+
+    def test_not_a_plan(self):
+        self.assertIn('not a nova-lb-plan/1 document',
+                      self._apply('{"format": "nova-lb-snapshot/1"}'))
