@@ -62,16 +62,18 @@ class HeadroomFilter(filters.BaseHostFilter):
             positive=True)
         if (ceilings >= 1.0).all():
             return hosts
+        # A ceiling of 1.0 is off: capacity is Placement's business.
+        ceilings[ceilings >= 1.0] = np.inf
         util = projection.projected_utilisation(hosts, spec_obj)
         # NaN (a figure missing from the HostState) never passes.
         fits = (util <= ceilings + _TOLERANCE).all(axis=1)
-        for i in (np.flatnonzero(~fits) if LOG.isEnabledFor(logging.DEBUG)
-                  else ()):
-            LOG.debug("%(host)s rejected for the %(kind)s request: "
-                      "utilisation after placing it %(util)s, ceilings "
-                      "%(ceil)s (%(classes)s)",
-                      {'host': hosts[i], 'kind': kind,
-                       'util': util[i].round(3).tolist(),
-                       'ceil': ceilings[i].tolist(),
-                       'classes': ', '.join(projection.CLASSES)})
+        if LOG.isEnabledFor(logging.DEBUG):
+            for i in np.flatnonzero(~fits):
+                LOG.debug("%(host)s rejected for the %(kind)s request: "
+                          "utilisation after placing it %(util)s, ceilings "
+                          "%(ceil)s (%(classes)s)",
+                          {'host': hosts[i], 'kind': kind,
+                           'util': util[i].round(3).tolist(),
+                           'ceil': ceilings[i].tolist(),
+                           'classes': ', '.join(projection.CLASSES)})
         return [host for host, ok in zip(hosts, fits) if ok]

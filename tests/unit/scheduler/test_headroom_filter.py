@@ -36,6 +36,15 @@ class HeadroomFilterTest(base.PluginTestCase):
         self.assertEqual(['full', 'roomy', 'edge'],
                          self.passing('HeadroomFilter', self.states, spec))
 
+    def test_class_without_ceiling_is_not_judged(self):
+        # VCPU has no ceiling (1.0): even a host this filter would compute
+        # as over-full in VCPU passes; capacity is Placement's business.
+        state = hosts.host_state('cpu-full', 4, 65536, 1000,
+                                 used=(8, 8192, 10))
+        spec = hosts.request_spec(self.flavor)
+        self.assertEqual(['cpu-full'],
+                         self.passing('HeadroomFilter', [state], spec))
+
     def test_vcpu_ceiling_with_allocation_ratio_and_reserved(self):
         self.flags(vcpu_ceiling=0.5, group='nova_lb')
         self.flags(reserved_host_cpus=4)
