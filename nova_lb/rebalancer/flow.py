@@ -24,9 +24,13 @@ LOG = logging.getLogger(__name__)
 
 
 def _plan(run, snap, drain_hosts=()):
-    """The planner's plan for ``snap``, sparing servers in cooldown."""
+    """The planner's plan for ``snap``, sparing servers in cooldown.
+
+    A drain moves every server off its hosts, recently moved or not.
+    """
+    draining = {s.uuid for s in snap.servers if s.host in drain_hosts}
     return planner.plan(snap, planner.options_from_conf(
-        run.conf, exclude_servers=run.recently_moved(),
+        run.conf, exclude_servers=set(run.recently_moved()) - draining,
         drain_hosts=drain_hosts))
 
 

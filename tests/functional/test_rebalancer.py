@@ -11,6 +11,7 @@ from tests.functional import base  # isort:skip  (patches eventlet first)
 import collections
 import json
 import os
+import time
 
 import fixtures
 from nova.virt import fake as fake_virt
@@ -206,8 +207,12 @@ class ExclusionTest(RebalancerTestCase):
 class DrainTest(RebalancerTestCase):
 
     def test_drain_empties_host_and_boots_avoid_it_until_undrain(self):
-        self.boot_skewed({'host2': 3, 'host4': 1}, **SMALL)
+        on_host2 = self.boot_skewed({'host2': 3}, **SMALL)
+        self.boot_skewed({'host4': 1}, **SMALL)
         conf = self.rebalancer_conf()
+        # A server in its cooldown must leave a draining host all the same.
+        state_mod.State(self.state_dir).record_move(
+            on_host2[0]['id'], time.time(), 86400)
         e = self.assertRaises(exception.UnknownHost, flow.drain, conf,
                               'nohost', AGGREGATE, conn=self.sdk)
         self.assertEqual('no nova-compute service on host nohost', str(e))
