@@ -103,6 +103,22 @@ class Cloud(object):
                                        migration_type='live-migration'
                                        )['migrations']]
 
+    def failed_steps(self, server_id):
+        """Names of the failed steps of a server's last live migration,
+        with their hosts (e.g. ``compute_pre_live_migration on host2``),
+        from its instance action; an empty list if Nova recorded none."""
+        actions = (self._compute('/servers/%s/os-instance-actions'
+                                 % server_id) or {}).get('instanceActions', [])
+        action = next((a for a in actions
+                       if a['action'] == 'live-migration'), None)
+        if action is None:
+            return []
+        detail = self._compute('/servers/%s/os-instance-actions/%s'
+                               % (server_id, action['request_id'])) or {}
+        return ['%s on %s' % (e['event'], e.get('host') or '?')
+                for e in detail.get('instanceAction', {}).get('events', [])
+                if e.get('result') == 'Error']
+
     def live_migrate(self, server_id, host):
         """Ask Nova to live-migrate a server to ``host``.
 

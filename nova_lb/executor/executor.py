@@ -127,7 +127,8 @@ class Executor(object):
     def _start_some(self, pending, active, report):
         """Start pending moves while the limits allow, in plan order."""
         for move in list(pending):
-            if len(active) >= self._settings.max_parallel:
+            if len(active) >= self._settings.max_parallel or \
+                    self._should_stop():
                 return
             if not hosts_free(move, [live.move for live in active],
                               self._settings.max_per_host):

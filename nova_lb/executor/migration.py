@@ -97,7 +97,10 @@ class LiveMigration(object):
                 elif self.abort_requested:
                     self._end(ABORTED, 'aborted after %ss' % self._timeout)
                 else:
-                    self._end(FAILED, 'migration %s' % status)
+                    steps = self._cloud.failed_steps(self.move.server)
+                    self._end(FAILED, 'migration %s%s' % (
+                        status, ': %s failed' % ', '.join(steps)
+                        if steps else ''))
         elif elapsed > self._timeout + max(self._timeout, ABORT_GRACE):
             self._end(LOST, 'still %s after %ss, abort did not end it'
                       % (status, int(elapsed)))

@@ -78,6 +78,9 @@ class ExecutorFaultsTest(base.NovaLBTestCase):
                           d['id']: executor_mod.NOT_STARTED}, results)
         self.assertEqual((1, 2), (report.done, report.failed))
         self.assertEqual('2 migrations failed', report.stopped)
+        failure = next(o for o in report.outcomes if o.server == a['id'])
+        self.assertRegex(failure.reason, r'^migration (error|failed): '
+                         r'.*pre_live_migration on host2.* failed$')
         self.assertEqual(['host1', 'host3', 'host1', 'host1'],
                          [self.host_of(s) for s in (a, b, c, d)])
         self.assertEqual([], self.live_migrations(d))
