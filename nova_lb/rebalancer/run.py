@@ -122,10 +122,10 @@ class Run(object):
                  '%(done)s done, %(failed)s failed, %(skipped)s skipped, '
                  '%(duration).1fs%(outcome)s',
                  dict({k: s.get(k, '-') for k in (
-                     'hosts', 'servers', 'planned', 'waves', 'gap', 'done',
+                     'hosts', 'servers', 'planned', 'waves', 'done',
                      'failed', 'skipped')},
-                     kind=self.kind, duration=s['duration'],
-                     outcome=_outcome(s)))
+                     gap=_number(s.get('gap')), kind=self.kind,
+                     duration=s['duration'], outcome=_outcome(s)))
         self.state.write(state_mod.LAST_RUN, s)
         if self.settings.metrics_file:
             metrics.write(self.settings.metrics_file, s)
@@ -136,3 +136,7 @@ def _outcome(summary):
         if summary.get(key):
             return ' (%s: %s)' % (key, summary[key])
     return ''
+
+
+def _number(value):
+    return '-' if value is None else '%.3g' % value
