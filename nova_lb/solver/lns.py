@@ -52,8 +52,9 @@ def improve(zone, location, budget, deadline, size=8):
         for u, d in new.items():
             if search.location[u] != d:
                 search.move(u, d)
+        search.keep_if_best()
         attempts = 0
-    return search.location
+    return search.best
 
 
 def _repack(search, group, hot, deadline):

@@ -39,6 +39,18 @@ class _Search(object):
         hosts = np.arange(len(zone.hosts))
         self.current = np.where(zone.accepts | zone.drain,
                                 self.heat(self.usage, hosts), -np.inf)
+        self.best_value = zone.weighted(zone.peaks(self.usage))
+        self.best = np.array(self.location)
+
+    def keep_if_best(self):
+        """Remember the locations with the lowest weighted peak so far.
+
+        Cooling the hottest host does not always lower the weighted sum
+        of the classes' peaks, which is what the solver minimises.
+        """
+        value = self.zone.weighted(self.zone.peaks(self.usage))
+        if value < self.best_value - _EPS:
+            self.best_value, self.best = value, np.array(self.location)
 
     def heat(self, used, rows):
         return (used[..., self.weighted] / self.cap[rows]
@@ -133,7 +145,8 @@ def descend(zone, location, budget, width=48):
             break
         for u, d in steps:
             search.move(u, d)
-    return search.location
+        search.keep_if_best()
+    return search.best
 
 
 def prune(zone, location, target):

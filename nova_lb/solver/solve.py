@@ -2,10 +2,10 @@
 
 Per zone, in two stages so that the number of migrations stays low:
 
-1. the lowest weighted peak: the greedy heuristic and local search, then
-   HiGHS on neighbourhoods of a few hosts (:mod:`nova_lb.solver.lns`),
-   then the exact model of the zone if it is small enough (its bound is
-   then proven);
+1. the lowest weighted peak: the greedy heuristic and local search, then,
+   in half the remaining time, the exact model of the zone if it is small
+   enough (its bound is then proven), else HiGHS on neighbourhoods of a
+   few hosts (:mod:`nova_lb.solver.lns`);
 2. the cheapest set of moves whose peaks stay within ``peak_tolerance``
    of that: the stage-1 answer with unneeded moves undone, the greedy
    heuristic aimed at that target and, for small zones, the exact model
@@ -46,13 +46,15 @@ def solve(cluster, options):
     zones, pinned = zone_mod.split(cluster, options.drain)
     budget = options.max_migrations or len(cluster.servers)
     location = np.array(cluster.location, dtype=int)
-    total_units = max(sum(len(z.units) for z in zones), 1)
+    units_left = sum(len(z.units) for z in zones)
     reports = {}
     # Worst zones first: they get the migration budget first.
     order = sorted(zones, key=lambda z: -(z.weighted(z.peaks())
                                           - z.weighted(z.mean_bound())))
     for z in order:
-        share = len(z.units) / total_units
+        # Each zone gets its share of the time the zones before it left.
+        share = len(z.units) / max(units_left, 1)
+        units_left -= len(z.units)
         zone_deadline = min(deadline, time.monotonic() + share * max(
             deadline - time.monotonic(), 0.0) + 0.05)
         unit_host, report = _solve_zone(z, options, budget, zone_deadline)
@@ -122,10 +124,11 @@ def _solve_zone(z, options, budget, deadline):
     pu, pd, exact = candidates.pairs(z, options.max_candidates)
     model = milp.Model(z, pu, pd, budget) if exact and len(pu) else None
     proven = status1 = None
-    best = lns.improve(z, best, budget, time.monotonic() + _left(deadline)
-                       / (4 if model is not None else 2))
-    if model is not None:
-        loc1, res = model.min_peak(_left(deadline) / 3)
+    if model is None:
+        best = lns.improve(z, best, budget,
+                           time.monotonic() + _left(deadline) / 2)
+    else:
+        loc1, res = model.min_peak(_left(deadline) / 2)
         status1 = None if res is None else res.status
         if (loc1 is not None and z.weighted(z.peaks(z.usage_after(loc1)))
                 < z.weighted(z.peaks(z.usage_after(best))) - _EPS):

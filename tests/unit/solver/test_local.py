@@ -1,0 +1,78 @@
+"""Local search and neighbourhood search, where the greedy stalls."""
+
+import time
+
+import numpy as np
+import testtools
+
+from nova_lb.model import build
+from nova_lb.model import cost
+from nova_lb.model import snapshot
+from nova_lb import scenario
+from nova_lb.solver import greedy
+from nova_lb.solver import lns
+from nova_lb.solver import local
+from nova_lb.solver import zone
+from tests.unit.solver import clusters
+
+CPU, MEM = (4, 1024, 1), (1, 4096, 1)
+
+
+def _zone(c):
+    return zone.split(c)[0][0]
+
+
+def _heat(z, location):
+    return z.weighted(z.peaks(z.usage_after(location)))
+
+
+class LocalSearchTest(testtools.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        # host0 is CPU-bound, host1 memory-bound: no single move helps,
+        # swapping one CPU-heavy server for a memory-heavy one balances.
+        self.cluster = clusters.make(
+            [(10, 10240, 100)] * 2,
+            [(0, CPU), (0, CPU), (1, MEM), (1, MEM)])
+        self.zone = _zone(self.cluster)
+
+    def test_swap_balances_complementary_hosts(self):
+        z = self.zone
+        _, moves, ok = greedy.reach(z, np.array([0.5, 0.5, 1.0]), 10)
+        self.assertFalse(ok)
+        location = local.descend(z, z.unit_host, 10)
+        self.assertEqual(2, int(np.sum(location != z.unit_host)))
+        self.assertAlmostEqual(0.5, _heat(z, location))
+
+    def test_swap_needs_budget_for_two_moves(self):
+        z = self.zone
+        location = local.descend(z, z.unit_host, 1)
+        np.testing.assert_array_equal(z.unit_host, location)
+
+    def test_prune_undoes_moves_that_are_not_needed(self):
+        z = self.zone
+        swapped = local.descend(z, z.unit_host, 10)
+        # At 0.5 both moves are needed; at 1.0 neither is.
+        np.testing.assert_array_equal(
+            swapped, local.prune(z, swapped, np.array([0.5, 0.5, 1.0])))
+        np.testing.assert_array_equal(
+            z.unit_host, local.prune(z, swapped, np.ones(3)))
+
+
+class NeighbourhoodSearchTest(testtools.TestCase):
+
+    def test_repacking_beats_local_search_on_a_generated_zone(self):
+        model = build.build(
+            snapshot.parse(scenario.generate(20, 300, seed=0)),
+            build.Options(cost=cost.CostModel.build(
+                {'VCPU': 1.0, 'MEMORY_MB': 1.0},
+                resource_classes=cost.STANDARD_CLASSES)))
+        z = zone.split(model)[0][1]
+        start, _, _ = greedy.lowest(z, 10 ** 6)
+        start = local.descend(z, start, 10 ** 6)
+        better = lns.improve(z, start, 10 ** 6, time.monotonic() + 3.0)
+        self.assertLess(_heat(z, better), _heat(z, start) - 0.005)
+        usage = z.usage_after(better)
+        self.assertTrue(np.all(usage[z.receives] <= z.limit[z.receives]
+                               + 1e-6))
