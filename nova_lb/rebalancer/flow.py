@@ -19,6 +19,7 @@ from nova_lb.planner import checker
 from nova_lb.planner import plan as plan_mod
 from nova_lb.planner import planner
 from nova_lb.rebalancer import run as run_mod
+from nova_lb.rebalancer import state as state_mod
 
 LOG = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ def _plan(run, snap, drain_hosts=()):
         drain_hosts=drain_hosts))
 
 
-def _no_migrations_in_flight(run):
+def _migrations_in_flight(run):
     """None, or why this run must not move anything now."""
     in_flight = run.cloud.live_migrations_in_progress()
     if in_flight:
@@ -47,17 +48,17 @@ def _no_migrations_in_flight(run):
 def rebalance(conf, conn=None, dry_run=False, stopper=None):
     """One rebalancing run; returns its summary."""
     with run_mod.Run(conf, 'rebalance', conn, stopper) as run:
-        busy = _no_migrations_in_flight(run)
+        busy = _migrations_in_flight(run)
         if busy:
             run.summary['note'] = busy + ', run skipped'
             return run.summary
-        _, snap = run.snapshot()
+        snap = run.snapshot()
         plan = _plan(run, snap)
         run.publish(plan)
         if dry_run or not run.settings.automatic:
             run.summary['note'] = '%s: plan published to %s, nothing moved' % (
                 'dry run' if dry_run else 'automation = manual',
-                run.state.path('plan.json'))
+                run.state.path(state_mod.PLAN))
         elif plan.migrations:
             run.execute(plan, snap)
     return run.summary
@@ -93,10 +94,10 @@ def apply(conf, document, plan, conn=None, stopper=None):
         draining_aggregate=options.model.draining_aggregate,
         per_host=options.wave_per_host, per_wave=options.wave_size or None)
     with run_mod.Run(conf, 'apply', conn, stopper) as run:
-        busy = _no_migrations_in_flight(run)
+        busy = _migrations_in_flight(run)
         if busy:
             raise exception.StalePlan(busy)
-        _, snap = run.snapshot()
+        snap = run.snapshot()
         violations = checker.check(snap, document, limits)
         if violations:
             raise exception.StalePlan(
@@ -119,10 +120,10 @@ def drain(conf, host, aggregate, conn=None, stopper=None):
             run.cloud.add_host(agg['id'], host)
             LOG.info('Added %(host)s to the draining aggregate %(agg)s',
                      {'host': host, 'agg': aggregate})
-        busy = _no_migrations_in_flight(run)
+        busy = _migrations_in_flight(run)
         if busy:
             raise exception.StalePlan(busy)
-        _, snap = run.snapshot()
+        snap = run.snapshot()
         plan = _plan(run, snap, drain_hosts=(host,))
         run.publish(plan)
         run.execute(plan, snap)

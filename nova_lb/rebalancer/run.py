@@ -75,15 +75,12 @@ class Run(object):
             self._lock.__exit__(exc_type, exc, tb)
 
     def snapshot(self):
-        """A fresh snapshot of the cloud, checked: ``(document, Snapshot)``.
-
-        Adds the hosts and servers counts to the summary.
-        """
-        document = collector.collect(self._conn)
-        snap = snapshot_mod.parse(document, 'the cloud')
+        """A fresh, checked :class:`~nova_lb.model.snapshot.Snapshot` of
+        the cloud; adds the hosts and servers counts to the summary."""
+        snap = snapshot_mod.parse(collector.collect(self._conn), 'the cloud')
         self.summary.update(hosts=len(snap.services),
                             servers=len(snap.servers))
-        return document, snap
+        return snap
 
     def publish(self, plan):
         """Record ``plan`` as the current plan and in the summary."""
