@@ -43,9 +43,9 @@ class _State(object):
             for s in g.members:
                 self.group[s] = g
                 self.count[g.uuid, int(cluster.location[s])] += 1
+        by_uuid = {g.uuid: g for g in cluster.groups}
         for (uuid, h), n in list(self.count.items()):
-            g = next(x for x in cluster.groups if x.uuid == uuid)
-            self.allow[uuid, h] = max(n, g.max_server_per_host)
+            self.allow[uuid, h] = max(n, by_uuid[uuid].max_server_per_host)
 
     def fits(self, s, dest):
         if np.any(self.usage[dest] + self.cluster.demand[s]

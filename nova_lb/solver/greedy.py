@@ -10,6 +10,8 @@ Destinations never go above the target, so a host is fixed once.
 :func:`lowest` bisects over the target to find the lowest one it reaches.
 """
 
+import time
+
 import numpy as np
 
 _EPS = 1e-9
@@ -20,7 +22,7 @@ def reach(zone, target, budget):
 
     :returns: ``(unit_host, moves, ok)``; ``ok`` is False when some host
         stays above the target (no unit fits anywhere, or the budget of
-        moves ran out).
+        moves ran out): the search then stops there.
     """
     top = np.where(zone.weights > 0, target * zone.capacity, np.inf)
     room = np.minimum(zone.limit, top)
@@ -36,16 +38,21 @@ def reach(zone, target, budget):
         on_host.setdefault(int(h), []).append(u)
     excess = np.where((zone.accepts | zone.drain)[:, None], usage - top,
                       0.0).max(axis=1)
-    moves, ok = 0, True
+    # Only hosts with room left in every class can receive: a shrinking
+    # set, which keeps each step cheap on large zones.
+    open_ = np.flatnonzero(zone.receives & np.all(usage < room, axis=1))
+    moves = 0
     for h in np.argsort(-excess):
         if excess[h] <= _EPS:
             break
         units = list(on_host.get(int(h), ()))
         while np.any(usage[h] - top[h] > _EPS):
             if moves >= budget or not units:
-                ok = False
-                break
-            u, dest = _pick(zone, usage, top, room, counts, h, units)
+                # The target is out of reach: no need to go on.
+                return location, moves, False
+            if moves % 256 == 255:
+                open_ = open_[np.all(usage[open_] < room[open_], axis=1)]
+            u, dest = _pick(zone, usage, top, room, counts, h, units, open_)
             if dest is None:
                 units.remove(u)
                 continue
@@ -57,10 +64,10 @@ def reach(zone, target, budget):
                 counts[zone.unit_group[u]][dest] += 1
             location[u] = dest
             moves += 1
-    return location, moves, ok
+    return location, moves, True
 
 
-def _pick(zone, usage, top, room, counts, h, units):
+def _pick(zone, usage, top, room, counts, h, units, open_):
     """The unit to move off ``h`` next and its destination (or None)."""
     over = np.maximum(usage[h] - top[h], 0.0)
     cap = np.where(zone.capacity[h] > 0, zone.capacity[h], 1.0)
@@ -70,43 +77,57 @@ def _pick(zone, usage, top, room, counts, h, units):
     # The smallest unit that fixes the host alone, else the largest.
     order = np.where(enough, share, -share + 1e6)
     u = units[int(np.argmin(order))]
-    return u, _destination(zone, usage, room, counts, h, u)
+    return u, _destination(zone, usage, room, counts, h, u, open_)
 
 
-def _destination(zone, usage, room, counts, h, u):
-    after = usage + zone.unit_demand[u]
-    fits = zone.receives & np.all(after <= room + _EPS, axis=1)
-    fits[h] = False
+def _destination(zone, usage, room, counts, h, u, open_):
+    """The coolest host of ``open_`` that takes ``u`` within ``room``."""
+    hosts = open_[open_ != h]
+    after = usage[hosts] + zone.unit_demand[u]
+    fits = np.all(after <= room[hosts] + _EPS, axis=1)
     g = zone.unit_group[u]
     if g >= 0:
-        fits &= counts[g] + 1 <= zone.anti_allow[g]
+        fits &= counts[g][hosts] + 1 <= zone.anti_allow[g][hosts]
     if not fits.any():
         return None
-    score = (zone.util(after) * zone.weights).max(axis=1)
-    return int(np.argmin(np.where(fits, score, np.inf)))
+    cap = zone.capacity[hosts]
+    score = (np.where(cap > 0, after / np.where(cap > 0, cap, 1.0), 0.0)
+             * zone.weights).max(axis=1)
+    return int(hosts[np.argmin(np.where(fits, score, np.inf))])
 
 
-def lowest(zone, budget, steps=12):
-    """The lowest target the heuristic reaches, bisecting above the mean.
+def lowest(zone, budget, deadline=None, steps=10):
+    """The lowest target the heuristic reaches above the zone's bound.
 
-    :returns: ``(unit_host, moves, peaks)`` of the best run.
+    Well-spread clouds end a few hundredths above the bound, so the search
+    tries 0.04 above it first, doubles until a run succeeds, then bisects.
+    Stops after ``steps`` runs, at a precision of 0.005, or at
+    ``deadline`` (``time.monotonic()``), whichever comes first.
+
+    :returns: the unit locations of the best run.
     """
-    bound = zone.mean_bound()
+    bound = zone.lower_bound()
     now = zone.peaks()
-    best = (np.array(zone.unit_host), 0, now)
-    lo, hi = 0.0, float(np.max(np.where(zone.weights > 0, now - bound, 0)))
+    top = float(np.max(np.where(zone.weights > 0, now - bound, 0)))
     if zone.drain.any():
         # Emptying a host may have to raise the peak: search up to full.
-        hi = max(hi, float(np.max(1.0 - bound)))
+        top = max(top, float(np.max(1.0 - bound)))
+    best = np.array(zone.unit_host)
+    lo, hi, probe = 0.0, None, min(0.04, top)
     for _ in range(steps):
-        if hi - lo < 1e-3:
+        if deadline and time.monotonic() > deadline:
             break
-        mid = (lo + hi) / 2
-        location, moves, ok = reach(zone, bound + mid, budget)
+        location, _, ok = reach(zone, bound + probe, budget)
         if ok:
-            hi = mid
-            best = (location, moves, zone.peaks(zone.usage_after(location)))
+            hi, best = probe, location
         else:
-            lo = mid
+            lo = probe
+        if hi is None:
+            if probe >= top:
+                break
+            probe = min(2 * probe, top)
+        elif hi - lo < 5e-3:
+            break
+        else:
+            probe = (lo + hi) / 2
     return best
-

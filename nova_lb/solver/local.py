@@ -1,7 +1,7 @@
 """Local search: cool the hottest host by moves and swaps, then prune.
 
-A host's *heat* is its highest weighted utilisation above the zone's mean
-(the mean is the bound no plan beats). The greedy heuristic stalls when
+A host's *heat* is its highest weighted utilisation above the zone's lower
+bound (:meth:`Zone.lower_bound`). The greedy heuristic stalls when
 every host is equally hot but in different resource classes (CPU-heavy
 hosts next to memory-heavy ones): no single move helps, yet swapping a
 CPU-heavy server for a memory-heavy one cools both hosts. :func:`descend`
@@ -10,18 +10,22 @@ until neither cools it. :func:`prune` then sends back every moved server
 whose move is not needed to stay under a given heat, to save migrations.
 """
 
+import time
+
 import numpy as np
 
 _EPS = 1e-9
 #: A step must cool the hottest host by at least this much.
 _STEP = 1e-6
+#: Hosts :func:`descend` sets aside before it gives up.
+_SET_ASIDE = 8
 
 
 class _Search(object):
 
     def __init__(self, zone, location):
         self.zone = zone
-        self.bound = zone.mean_bound()
+        self.bound = zone.lower_bound()
         self.weighted = zone.weights > 0
         self.cap = np.where(zone.capacity > 0, zone.capacity,
                             np.inf)[:, self.weighted]
@@ -120,12 +124,22 @@ class _Search(object):
         return best, pair
 
 
-def descend(zone, location, budget, width=48):
-    """Cool the hottest host while a move or a swap does; new locations."""
+def descend(zone, location, budget, deadline=None, width=48):
+    """Cool the hottest host while a move or a swap does; new locations.
+
+    Stops when neither cools the hottest host (after setting a few such
+    hosts aside), the budget of moves is spent, or at ``deadline``
+    (``time.monotonic()``).
+    """
     search = _Search(zone, location)
     hosts = np.arange(len(zone.hosts))
+    stuck = np.zeros(len(hosts), dtype=bool)
     for _ in range(2 * len(zone.units) + 1):
-        h = int(np.argmax(search.current))
+        if deadline and time.monotonic() > deadline:
+            break
+        # A host nothing cools (e.g. one full of servers that may not
+        # move) is set aside, a few at most: others' peaks may still drop.
+        h = int(np.argmax(np.where(stuck, -np.inf, search.current)))
         hot = search.current[h]
         moved = int(np.sum(search.location != zone.unit_host))
         dests = hosts[zone.receives & (hosts != h)]
@@ -142,7 +156,10 @@ def descend(zone, location, budget, width=48):
             value, steps = search.best_swap(
                 h, dests[np.argsort(util)[:width]])
         if not value < hot - _STEP:
-            break
+            stuck[h] = True
+            if stuck.sum() > _SET_ASIDE:
+                break
+            continue
         for u, d in steps:
             search.move(u, d)
         search.keep_if_best()

@@ -50,7 +50,7 @@ def solve(cluster, options):
     reports = {}
     # Worst zones first: they get the migration budget first.
     order = sorted(zones, key=lambda z: -(z.weighted(z.peaks())
-                                          - z.weighted(z.mean_bound())))
+                                          - z.weighted(z.lower_bound())))
     for z in order:
         # Each zone gets its share of the time the zones before it left.
         share = len(z.units) / max(units_left, 1)
@@ -76,7 +76,7 @@ def _combine(cluster, zones, location, reports, pinned, elapsed):
     peaks = (util[counted].max(axis=0) if counted.any()
              else np.zeros(len(weights)))
     objective = float(np.dot(weights, peaks))
-    bound_vec = np.max([z.mean_bound() for z in zones], axis=0) if zones \
+    bound_vec = np.max([z.lower_bound() for z in zones], axis=0) if zones \
         else np.zeros(len(weights))
     bound = max([float(np.dot(weights, bound_vec))]
                 + [r['bound'] for r in reports.values()])
@@ -110,7 +110,7 @@ def _report(status, z, unit_host, bound, message, **extra):
 def _solve_zone(z, options, budget, deadline):
     now = z.peaks()
     current = z.weighted(now)
-    bound = z.weighted(z.mean_bound())
+    bound = z.weighted(z.lower_bound())
     draining = bool(z.must_move().any())
     if current - bound <= options.deadband + _EPS and not draining:
         return _report(result.DEADBAND, z, z.unit_host, bound,
@@ -119,8 +119,9 @@ def _solve_zone(z, options, budget, deadline):
     if not len(z.units) or budget <= 0:
         return _report(result.NO_MOVES, z, z.unit_host, bound,
                        'no server may move')
-    best, _, _ = greedy.lowest(z, budget)
-    best = local.descend(z, best, budget)
+    best = greedy.lowest(z, budget, time.monotonic() + _left(deadline) / 2)
+    best = local.descend(z, best, budget,
+                         time.monotonic() + _left(deadline) / 2)
     pu, pd, exact = candidates.pairs(z, options.max_candidates)
     model = milp.Model(z, pu, pd, budget) if exact and len(pu) else None
     proven = status1 = None

@@ -57,16 +57,22 @@ class Zone:
     def weighted(self, peaks):
         return float(np.dot(self.weights, peaks))
 
-    def mean_bound(self):
-        """(R,) mean utilisation of the hosts that count.
+    def lower_bound(self):
+        """(R,) a peak utilisation no plan of this zone can go below.
 
         Servers only move within the zone and only onto hosts that count,
         so the load on those hosts never shrinks and their peak is at
-        least this mean: a lower bound that needs no solver.
+        least their mean utilisation. Nor can a counted host go below what
+        no plan moves off it. Neither needs a solver.
         """
-        cap = self.capacity[self.accepts].sum(axis=0)
-        used = self.usage[self.accepts].sum(axis=0)
-        return np.where(cap > 0, used / np.where(cap > 0, cap, 1.0), 0.0)
+        counted = self.accepts
+        cap = self.capacity[counted].sum(axis=0)
+        used = self.usage[counted].sum(axis=0)
+        mean = np.where(cap > 0, used / np.where(cap > 0, cap, 1.0), 0.0)
+        movable = np.zeros_like(self.usage)
+        np.add.at(movable, self.unit_host, self.unit_demand)
+        stays = self.util(self.usage - movable)[counted]
+        return np.maximum(mean, stays.max(axis=0, initial=0.0))
 
     def must_move(self):
         """(u,) bool: units on hosts being drained."""

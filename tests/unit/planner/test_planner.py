@@ -11,8 +11,9 @@ from nova_lb.planner import checker
 from nova_lb.planner import planner
 from nova_lb.planner import waves
 from nova_lb import scenario
+from nova_lb.solver import result
 
-FAST = planner.Options(solver=planner.result.Options(time_limit=2.0))
+FAST = planner.Options(solver=result.Options(time_limit=2.0))
 
 
 class PlannerTest(testtools.TestCase):

@@ -43,7 +43,7 @@ class WavesTest(testtools.TestCase):
         # has left for host2.
         c = clusters.vcpu_only([10, 10, 10], [(0, 5), (1, 5)],
                                fixed=[0, 3, 0])
-        steps, left_out, where = waves.order(c, [1, 2])
+        steps, left_out, _ = waves.order(c, [1, 2])
         self.assertEqual([], left_out)
         self.assertEqual([('server1', 0), ('server0', 1)],
                          [(s.server, s.wave) for s in steps])
@@ -89,5 +89,6 @@ class WavesTest(testtools.TestCase):
             groups=[clusters.group('g', cluster_model.ANTI_AFFINITY,
                                    [0, 1])])
         steps, left_out, _ = waves.order(c, [1, 2], per_host=2)
+        self.assertEqual([], left_out)
         self.assertEqual([('server1', 0), ('server0', 1)],
                          [(s.server, s.wave) for s in steps])

@@ -69,7 +69,7 @@ class NeighbourhoodSearchTest(testtools.TestCase):
                 {'VCPU': 1.0, 'MEMORY_MB': 1.0},
                 resource_classes=cost.STANDARD_CLASSES)))
         z = zone.split(model)[0][1]
-        start, _, _ = greedy.lowest(z, 10 ** 6)
+        start = greedy.lowest(z, 10 ** 6)
         start = local.descend(z, start, 10 ** 6)
         better = lns.improve(z, start, 10 ** 6, time.monotonic() + 3.0)
         self.assertLess(_heat(z, better), _heat(z, start) - 0.005)

@@ -14,8 +14,6 @@ from nova_lb.solver import solve
 from nova_lb.solver import zone
 from tests.unit.solver import clusters
 
-OPTIONS = result.Options(time_limit=5.0)
-
 
 def moved(cluster, res):
     return {cluster.servers[s]: cluster.hosts[res.location[s]]
