@@ -8,7 +8,7 @@ The solver reads no configuration: :mod:`nova_lb.conf.solver` turns the
 import dataclasses
 
 #: Statuses of a :class:`Result`. Failure is a status, never an exception.
-OPTIMAL = 'optimal'            # the plan's peaks are proven best
+OPTIMAL = 'optimal'            # proven within peak_tolerance of the best
 FEASIBLE = 'feasible'          # a valid plan, not proven best
 DEADBAND = 'within-deadband'   # already balanced enough: nothing to do
 NO_MOVES = 'no-moves'          # nothing can move, or no move helps

@@ -23,8 +23,8 @@ def add_arguments(parser):
                         default='table', help='Output format.')
     parser.add_argument('--output', metavar='FILE',
                         help='Write the plan here instead of standard '
-                             'output; the file is replaced only once '
-                             'complete.')
+                             'output (a JSON plan replaces the file only '
+                             'once complete).')
 
 
 def run(conf):
