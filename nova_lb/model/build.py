@@ -21,6 +21,7 @@ from nova_lb.conf import balance
 from nova_lb.conf import planner
 from nova_lb.model import cluster
 from nova_lb.model import cost
+from nova_lb.model import leftovers as leftovers_mod
 from nova_lb.model import movable
 
 _DEFAULT_COST = cost.CostModel.build(
@@ -56,6 +57,10 @@ def build(snap, options=Options()):
     capacity = _capacity(snap, hosts, col)
     rows, left_alone = movable.movable_servers(
         snap, options.scope, index, host_reasons)
+    leftovers = leftovers_mod.find(snap)
+    for leftover in leftovers:
+        left_alone[leftover.server] = leftover.message
+        rows.pop(leftover.server, None)
     used, demand = _usage(snap, hosts, col, rows)
     held = demand.any(axis=1)
     for uuid in [u for u, row in rows.items() if not held[row]]:
@@ -86,7 +91,8 @@ def build(snap, options=Options()):
         groups=tuple(dataclasses.replace(
             g, members=tuple(renumber[m] for m in g.members)) for g in groups),
         left_alone=left_alone,
-        cost=options.cost.for_classes(classes))
+        cost=options.cost.for_classes(classes),
+        leftovers=leftovers)
 
 
 def _resource_classes(snap, hosts):

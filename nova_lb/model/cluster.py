@@ -73,6 +73,9 @@ class Cluster:
     left_alone: dict
     #: The shared cost model, for ``resource_classes``.
     cost: cost.CostModel
+    #: :class:`nova_lb.model.leftovers.Leftover` records: allocations a
+    #: failed move left behind; their servers and hosts are out of plans.
+    leftovers: tuple = ()
 
     def usage(self, location=None):
         """(H, R) usage with movable servers at ``location`` (default: now)."""

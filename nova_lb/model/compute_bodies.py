@@ -15,6 +15,10 @@ _ro = types.MappingProxyType
 FINISHED_MIGRATION_STATUSES = frozenset((
     'completed', 'confirmed', 'reverted', 'error', 'failed', 'cancelled',
     'done'))
+#: Final statuses of a migration that went wrong: Nova may leave its
+#: Placement allocations behind (e.g. swapped between source and
+#: destination when the source compute died mid-way).
+FAILED_MIGRATION_STATUSES = frozenset(('error', 'failed'))
 
 
 @fields.record
@@ -198,6 +202,17 @@ def server_groups(compute):
 
 def migrations(compute):
     """In-flight migrations from the optional ``compute.migrations``."""
+    return _migrations(
+        compute, lambda status: status not in FINISHED_MIGRATION_STATUSES)
+
+
+def failed_migrations(compute):
+    """Migrations that ended in error; they may have left allocations."""
+    return _migrations(
+        compute, lambda status: status in FAILED_MIGRATION_STATUSES)
+
+
+def _migrations(compute, wanted):
     if 'migrations' not in compute:
         return ()
     body, path = fields.body(compute, 'migrations', 'compute')
@@ -205,7 +220,7 @@ def migrations(compute):
     for mig, p in fields.items(body, 'migrations', path):
         fields.check(mig, dict, p)
         status = fields.get(mig, 'status', str, p)
-        if status in FINISHED_MIGRATION_STATUSES:
+        if not wanted(status):
             continue
         result.append(Migration(
             uuid=fields.optional(mig, 'uuid', str, p),

@@ -50,6 +50,9 @@ class Snapshot:
     server_groups: tuple
     #: migrations that still hold resources (not in a final status)
     migrations: tuple
+    #: migrations that ended in ``error``/``failed`` (they may have left
+    #: allocations behind: see :mod:`nova_lb.model.leftovers`)
+    failed_migrations: tuple
     #: server uuid -> {metric: value}; empty when not measured
     metrics: types.MappingProxyType
 
@@ -157,6 +160,7 @@ def _parse(doc, source):
         aggregates=compute_bodies.aggregates(compute),
         server_groups=compute_bodies.server_groups(compute),
         migrations=compute_bodies.migrations(compute),
+        failed_migrations=compute_bodies.failed_migrations(compute),
         metrics=_ro(metrics))
 
 

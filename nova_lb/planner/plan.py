@@ -33,6 +33,9 @@ class Plan:
     solver: dict = dataclasses.field(default_factory=dict)
     left_alone: dict = dataclasses.field(default_factory=dict)
     left_out: tuple = ()
+    #: Allocations failed moves left behind (``Leftover.to_json()``
+    #: dicts): servers and hosts no move of this plan touches.
+    leftovers: tuple = ()
 
     @property
     def waves(self):
@@ -51,6 +54,7 @@ class Plan:
             'solver': self.solver,
             'left_alone': self.left_alone,
             'left_out': list(self.left_out),
+            'leftovers': list(self.leftovers),
         }
 
     @classmethod
@@ -74,4 +78,5 @@ class Plan:
                    after=document.get('after', {}),
                    solver=document.get('solver', {}),
                    left_alone=document.get('left_alone', {}),
-                   left_out=tuple(document.get('left_out', ())))
+                   left_out=tuple(document.get('left_out', ())),
+                   leftovers=tuple(document.get('leftovers', ())))

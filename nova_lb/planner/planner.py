@@ -76,7 +76,8 @@ def plan(snap, options=Options()):
                                  model.resource_classes),
         solver=res.info(),
         left_alone=dict(model.left_alone, **res.pinned),
-        left_out=tuple(left_out))
+        left_out=tuple(left_out),
+        leftovers=tuple(item.to_json() for item in model.leftovers))
     _check(snap, result_plan, options)
     LOG.debug('plan: %(n)d migrations in %(w)d waves, solver %(status)s, '
              'gap %(gap).3f', {'n': len(steps), 'w': len(result_plan.waves),

@@ -88,7 +88,11 @@ class Run(object):
         self.summary.update(planned=len(plan.migrations),
                             waves=len(plan.waves),
                             gap=plan.solver.get('gap'),
-                            before=plan.before, after=plan.after)
+                            before=plan.before, after=plan.after,
+                            leftovers=[item['message']
+                                       for item in plan.leftovers])
+        for item in plan.leftovers:
+            LOG.warning('%(message)s', {'message': item['message']})
 
     def execute(self, plan, snap):
         """Carry ``plan`` out; the report goes into the summary."""

@@ -73,6 +73,7 @@ def table(result):
         lines.append('left out: %s %s -> %s: %s' % (
             item['server'], item['source'], item['destination'],
             item['reason']))
+    lines.extend(item['message'] for item in result.leftovers)
     reasons = collections.Counter(result.left_alone.values())
     if reasons:
         lines.append('')

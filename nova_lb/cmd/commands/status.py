@@ -45,6 +45,7 @@ def describe_run(summary):
                                   summary['not_started']))
     lines += ['  %s: %s' % (key, summary[key])
               for key in ('error', 'stopped', 'note') if summary.get(key)]
+    lines += ['  %s' % message for message in summary.get('leftovers', ())]
     return lines
 
 
@@ -62,4 +63,5 @@ def describe_plan(plan):
                         100 * after.get('stddev', 0)))
     lines += ['  wave %(wave)d: %(server)s %(source)s -> %(destination)s' % m
               for m in moves]
+    lines += ['  %s' % item['message'] for item in plan.get('leftovers', ())]
     return lines

@@ -1,0 +1,91 @@
+"""Leftover allocations of failed moves, on a hand-made snapshot.
+
+swapped.json (hosts h1-h4, 8 VCPUs each, every server 2 VCPUs):
+
+* s1 is on h1, but its allocation is on h2 and its migration 1 (h1 -> h2,
+  ``error``) still holds 2 VCPUs on h1: what Nova leaves when the source
+  compute dies mid-migration;
+* s6 is on h3 with allocations on h3 and h2, and no migration at all
+  (without the leftover check it would look movable);
+* migration 3 (s2, ``error``) holds nothing: no leftover;
+* h1 is full (s2-s4 and migration 1), h2 at 6/8, h3 at 2/8, h4 empty.
+"""
+
+import os
+
+import testtools
+
+from nova_lb.cmd.commands import plan as plan_cmd
+from nova_lb.cmd.commands import status
+from nova_lb.model import build
+from nova_lb.model import leftovers
+from nova_lb.model import snapshot
+from nova_lb.planner import planner
+from tests.unit.model import test_snapshot
+
+SWAPPED = os.path.join(os.path.dirname(test_snapshot.SMALL), 'swapped.json')
+
+
+def S(n):
+    return 'aaaaaaaa-0000-4000-8000-%012d' % n
+
+
+def M(n):
+    return 'cccccccc-0000-4000-8000-%012d' % n
+
+
+class LeftoversTest(testtools.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.snap = snapshot.load(SWAPPED)
+
+    def test_found_with_server_migration_and_hosts(self):
+        found = leftovers.find(self.snap)
+        self.assertEqual([(S(1), M(1), ('h1', 'h2')),
+                          (S(6), None, ('h2', 'h3'))],
+                         [(f.server, f.migration, f.hosts) for f in found])
+        message = found[0].message
+        for part in (S(1), M(1), 'is on h1 but its allocations are on h2',
+                     '(h1 -> h2) ended error',
+                     'still holds allocations on h1'):
+            self.assertIn(part, message)
+        self.assertIn('is on h3 but its allocations are on h2, h3',
+                      found[1].message)
+
+    def test_none_in_a_clean_snapshot_with_a_migration_in_flight(self):
+        # small.json has a running migration: its swapped allocations are
+        # how Nova runs every live migration, not a leftover.
+        self.assertEqual((), leftovers.find(
+            snapshot.load(test_snapshot.SMALL)))
+
+    def test_servers_stay_and_their_allocations_are_fixed_load(self):
+        c = build.build(self.snap)
+        found = leftovers.find(self.snap)
+        self.assertEqual(found, c.leftovers)
+        self.assertNotIn(S(1), c.servers)
+        self.assertNotIn(S(6), c.servers)
+        self.assertEqual(found[0].message, c.left_alone[S(1)])
+        self.assertIn(S(2), c.servers)
+        # The stale allocations are fixed load where Placement has them.
+        vcpu = c.resource_classes.index('VCPU')
+        self.assertEqual([8, 6, 2, 0], c.usage()[:, vcpu].tolist())
+        self.assertEqual([2, 4, 2, 0], c.fixed[:, vcpu].tolist())
+
+    def test_plan_never_builds_on_them_and_reports_them(self):
+        result = planner.plan(self.snap)
+        moves = [(m.server, m.source, m.destination)
+                 for m in result.migrations]
+        # h1 (full) gives servers away; the leftovers' servers stay.
+        self.assertTrue(moves)
+        self.assertIn('h1', {src for _, src, _ in moves})
+        self.assertFalse({S(1), S(6)} & {s for s, _, _ in moves})
+        self.assertEqual([S(1), S(6)],
+                         [item['server'] for item in result.leftovers])
+        document = result.to_json()
+        self.assertEqual(document['leftovers'],
+                         [f.to_json() for f in leftovers.find(self.snap)])
+        table = plan_cmd.table(result)
+        self.assertIn(result.leftovers[0]['message'], table)
+        lines = status.describe_plan(document)
+        self.assertIn('  ' + result.leftovers[1]['message'], lines)
