@@ -14,8 +14,10 @@ Per zone, in two stages so that the number of migrations stays low:
 scipy's ``milp`` has no warm start, so the heuristic answer is the
 incumbent the exact model must beat; it is also the answer when HiGHS runs
 out of time.
-A zone already within ``deadband`` of its bound, or that would gain less
-than ``deadband``, is left as it is.
+A zone already within ``deadband`` of its bound (the best of the mean, the
+load that cannot move and the fractional relaxation of
+:mod:`nova_lb.solver.bound`), or that would gain less than ``deadband``,
+is left as it is.
 """
 
 import time
@@ -23,6 +25,7 @@ import time
 import numpy as np
 from oslo_log import log as logging
 
+from nova_lb.solver import bound as bound_mod
 from nova_lb.solver import candidates
 from nova_lb.solver import greedy
 from nova_lb.solver import lns
@@ -110,7 +113,8 @@ def _report(status, z, unit_host, bound, message, **extra):
 def _solve_zone(z, options, budget, deadline):
     now = z.peaks()
     current = z.weighted(now)
-    bound = z.weighted(z.lower_bound())
+    bound = max(z.weighted(z.lower_bound()),
+                bound_mod.relaxation(z) or 0.0)
     draining = bool(z.must_move().any())
     if current - bound <= options.deadband + _EPS and not draining:
         return _report(result.DEADBAND, z, z.unit_host, bound,

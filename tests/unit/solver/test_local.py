@@ -9,6 +9,7 @@ from nova_lb.model import build
 from nova_lb.model import cost
 from nova_lb.model import snapshot
 from nova_lb import scenario
+from nova_lb.solver import bound
 from nova_lb.solver import greedy
 from nova_lb.solver import lns
 from nova_lb.solver import local
@@ -76,3 +77,22 @@ class NeighbourhoodSearchTest(testtools.TestCase):
         usage = z.usage_after(better)
         self.assertTrue(np.all(usage[z.receives] <= z.limit[z.receives]
                                + 1e-6))
+
+
+class RelaxationTest(testtools.TestCase):
+
+    def test_mixed_generations_raise_the_bound_above_the_mean(self):
+        # host1 has four times the memory per vCPU of host0, but every
+        # server has the same shape: both hosts cannot sit at the mean
+        # in both classes, and the fractional relaxation knows it.
+        c = clusters.make([(10, 10240, 100), (10, 40960, 100)],
+                          [(0, (1, 1024, 1))] * 10)
+        z = _zone(c)
+        mean = z.weighted(z.lower_bound())
+        relaxed = bound.relaxation(z)
+        self.assertAlmostEqual(0.5 * (10 / 20 + 10240 / 51200), mean)
+        self.assertGreater(relaxed, mean + 0.01)
+        # Every split of the ten servers is at least the bound.
+        for k in range(11):
+            location = np.array([0] * k + [1] * (10 - k))
+            self.assertGreaterEqual(_heat(z, location), relaxed - 1e-9)
