@@ -1,8 +1,8 @@
 """All nova-lb options, declared in one place.
 
-Each module in this package declares the options of one group and offers
-``register_opts(conf)`` and ``list_opts()``; this module registers them all
-on the global ``CONF``. The scheduler plugin registers them into
+Each module in this package declares the options of one group as ``GROUP``
+and ``OPTS`` (and reads them back with ``load(conf)``); this module
+registers them all on the global ``CONF``. The scheduler plugin registers them into
 nova-scheduler's own ``cfg.CONF`` on import, which is how nova.conf gets its
 ``[nova_lb]`` section.
 """
@@ -21,13 +21,14 @@ _MODULES = (balance, rebalancer, executor, solver, planner)
 
 
 def register_opts(conf):
-    for module in _MODULES:
-        module.register_opts(conf)
+    for group, opts in list_opts():
+        conf.register_group(group)
+        conf.register_opts(opts, group=group)
 
 
-def modules():
-    """The option modules, in the order the sample config lists them."""
-    return _MODULES
+def list_opts():
+    """Every (group, options) pair, in the order the sample lists them."""
+    return [(module.GROUP, module.OPTS) for module in _MODULES]
 
 
 register_opts(CONF)

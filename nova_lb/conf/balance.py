@@ -140,15 +140,6 @@ CEILING_OPTS = {'VCPU': 'vcpu_ceiling', 'MEMORY_MB': 'memory_mb_ceiling',
                 'DISK_GB': 'disk_gb_ceiling'}
 
 
-def register_opts(conf):
-    conf.register_group(GROUP)
-    conf.register_opts(OPTS, group=GROUP)
-
-
-def list_opts():
-    return [(GROUP, OPTS)]
-
-
 class Settings(object):
     """``[nova_lb]`` read and checked once: what a request or run uses."""
 

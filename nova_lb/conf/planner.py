@@ -92,15 +92,6 @@ Possible values:
 ]
 
 
-def register_opts(conf):
-    conf.register_group(GROUP)
-    conf.register_opts(OPTS, group=GROUP)
-
-
-def list_opts():
-    return [(GROUP, OPTS)]
-
-
 @dataclasses.dataclass(frozen=True)
 class Scope:
     """``[planner]`` read once: the exclusions of one planning run."""

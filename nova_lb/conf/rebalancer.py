@@ -138,15 +138,6 @@ Related options:
 ]
 
 
-def register_opts(conf):
-    conf.register_group(GROUP)
-    conf.register_opts(OPTS, group=GROUP)
-
-
-def list_opts():
-    return [(GROUP, OPTS)]
-
-
 @dataclasses.dataclass(frozen=True)
 class Settings:
     """``[rebalancer]`` read once per run."""
