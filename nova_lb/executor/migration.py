@@ -38,6 +38,11 @@ LOST = 'lost'
 RECORD_GRACE = 60.0
 #: Least seconds to wait for a rollback after the timeout.
 ABORT_GRACE = 60.0
+#: Seconds an ended migration may keep its allocations or the server its
+#: task. A migration that failed because its source compute died keeps
+#: them for good (Nova leaves the allocations swapped): the move is then
+#: over, and the model reports the leftover.
+SETTLE_GRACE = 30.0
 
 
 class LiveMigration(object):
@@ -51,6 +56,7 @@ class LiveMigration(object):
         self._known = ()
         self.record = None
         self.started = None
+        self.ended_seen = None
         self.abort_requested = False
         #: DONE, FAILED, ABORTED or LOST once ended; None while in flight.
         self.outcome = None
@@ -91,16 +97,25 @@ class LiveMigration(object):
                 return True
         status = self.record['status']
         if status in cloud_mod.ENDED:
-            if self._settled():
-                if status == 'completed':
-                    self._end(DONE, None)
-                elif self.abort_requested:
-                    self._end(ABORTED, 'aborted after %ss' % self._timeout)
-                else:
-                    steps = self._cloud.failed_steps(self.move.server)
-                    self._end(FAILED, 'migration %s%s' % (
-                        status, ': %s failed' % ', '.join(steps)
-                        if steps else ''))
+            if self.ended_seen is None:
+                self.ended_seen = self._clock()
+            unsettled = self._unsettled()
+            if unsettled:
+                if self._clock() - self.ended_seen <= SETTLE_GRACE:
+                    return False
+                LOG.warning('Live migration %(id)s of server %(server)s '
+                            'ended %(status)s but %(what)s',
+                            {'id': self.record['id'], 'status': status,
+                             'server': self.move.server, 'what': unsettled})
+            if status == 'completed':
+                self._end(DONE, None)
+            elif self.abort_requested:
+                self._end(ABORTED, 'aborted after %ss' % self._timeout)
+            else:
+                steps = self._cloud.failed_steps(self.move.server)
+                self._end(FAILED, 'migration %s%s%s' % (
+                    status, ': %s failed' % ', '.join(steps) if steps else '',
+                    '; %s' % unsettled if unsettled else ''))
         elif elapsed > self._timeout + max(self._timeout, ABORT_GRACE):
             self._end(LOST, 'still %s after %ss, abort did not end it'
                       % (status, int(elapsed)))
@@ -122,12 +137,17 @@ class LiveMigration(object):
         return next((m for m in self._cloud.live_migrations(self.move.server)
                      if m['id'] == self.record['id']), None)
 
-    def _settled(self):
-        """Nova has released the move's resources and the server's task."""
+    def _unsettled(self):
+        """None once Nova has released the move's resources and the
+        server's task; else what it still holds."""
         if self._cloud.allocations(self.record['uuid']):
-            return False
+            return 'it still holds allocations (consumer %s)' % (
+                self.record['uuid'])
         server = self._cloud.server(self.move.server)
-        return server is None or not server.get(prechecks.TASK_STATE)
+        if server is not None and server.get(prechecks.TASK_STATE):
+            return 'the server is still in task %s' % server.get(
+                prechecks.TASK_STATE)
+        return None
 
     def _end(self, outcome, reason):
         self.outcome = outcome
