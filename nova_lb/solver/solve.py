@@ -25,13 +25,13 @@ import time
 import numpy as np
 from oslo_log import log as logging
 
-from nova_lb.solver import bound as bound_mod
 from nova_lb.solver import candidates
 from nova_lb.solver import greedy
 from nova_lb.solver import lns
 from nova_lb.solver import local
 from nova_lb.solver import milp
 from nova_lb.solver import result
+from nova_lb.solver import shapes
 from nova_lb.solver import zone as zone_mod
 
 LOG = logging.getLogger(__name__)
@@ -113,8 +113,9 @@ def _report(status, z, unit_host, bound, message, **extra):
 def _solve_zone(z, options, budget, deadline):
     now = z.peaks()
     current = z.weighted(now)
-    bound = max(z.weighted(z.lower_bound()),
-                bound_mod.relaxation(z) or 0.0)
+    model = shapes.Model(z, budget, options.migration_cost)
+    relaxed, aim = model.relaxed(_left(deadline) / 4)
+    bound = max(z.weighted(z.lower_bound()), relaxed or 0.0)
     draining = bool(z.must_move().any())
     if current - bound <= options.deadband + _EPS and not draining:
         return _report(result.DEADBAND, z, z.unit_host, bound,
@@ -123,24 +124,17 @@ def _solve_zone(z, options, budget, deadline):
     if not len(z.units) or budget <= 0:
         return _report(result.NO_MOVES, z, z.unit_host, bound,
                        'no server may move')
-    best = greedy.lowest(z, budget, time.monotonic() + _left(deadline) / 2)
-    best = local.descend(z, best, budget,
-                         time.monotonic() + _left(deadline) / 2)
-    pu, pd, exact = candidates.pairs(z, options.max_candidates)
-    model = milp.Model(z, pu, pd, budget) if exact and len(pu) else None
-    proven = status1 = None
-    if model is None:
-        best = lns.improve(z, best, budget,
-                           time.monotonic() + _left(deadline) / 2)
+    found = None
+    if aim is not None:
+        # Just above the relaxation's peaks, the fewest moves by shape.
+        found, _ = model.min_churn(aim + options.peak_tolerance,
+                                   _left(deadline) * 0.6)
+    if found is not None:
+        best, how = found, 'HiGHS on server shapes, aimed at the relaxation'
+        proven = None
     else:
-        loc1, res = model.min_peak(_left(deadline) / 2)
-        status1 = None if res is None else res.status
-        if (loc1 is not None and z.weighted(z.peaks(z.usage_after(loc1)))
-                < z.weighted(z.peaks(z.usage_after(best))) - _EPS):
-            best = loc1
-        if res is not None and res.mip_dual_bound is not None:
-            proven = float(res.mip_dual_bound)
-            bound = max(bound, proven)
+        best, proven, how = _heuristics(z, options, budget, deadline)
+        bound = max(bound, proven or 0.0)
     best_peaks = z.peaks(z.usage_after(best))
     reached = z.weighted(best_peaks)
     if current - reached < options.deadband - _EPS and not draining:
@@ -150,7 +144,8 @@ def _solve_zone(z, options, budget, deadline):
                                           options.deadband))
     target = np.minimum(best_peaks + options.peak_tolerance,
                         np.maximum(now, best_peaks))
-    chosen = _cheapest(z, options, budget, deadline, model, target, best)
+    chosen = (local.prune(z, best, best_peaks) if found is not None
+              else _cheapest(z, budget, deadline, model, target, best))
     gap = z.weighted(z.peaks(z.usage_after(chosen))) - bound
     status = (result.OPTIMAL if gap <= options.peak_tolerance + 1e-6
               else result.FEASIBLE)
@@ -158,27 +153,47 @@ def _solve_zone(z, options, budget, deadline):
               '%(bound).3f, %(moves)d moves',
               {'zone': z.name, 'now': current, 'new': reached,
                'bound': bound, 'moves': int(np.sum(chosen != z.unit_host))})
-    return _report(status, z, chosen, bound,
-                   'exact model, HiGHS status %s' % status1 if exact else
-                   'heuristics and HiGHS on small neighbourhoods',
-                   exact=exact, milp_bound=proven)
+    return _report(status, z, chosen, bound, how, relaxed=relaxed,
+                   milp_bound=proven)
 
 
-def _cheapest(z, options, budget, deadline, model, target, fallback):
+def _heuristics(z, options, budget, deadline):
+    """``(location, proven bound or None, how)`` when shapes found nothing.
+
+    The greedy heuristic and local search, then, in half the remaining
+    time, the exact per-server model if the zone is small enough, else
+    HiGHS on neighbourhoods of a few hosts.
+    """
+    best = greedy.lowest(z, budget, time.monotonic() + _left(deadline) / 2)
+    best = local.descend(z, best, budget,
+                         time.monotonic() + _left(deadline) / 2)
+    pu, pd, exact = candidates.pairs(z, options.max_candidates)
+    if not (exact and len(pu)):
+        return (lns.improve(z, best, budget,
+                            time.monotonic() + _left(deadline) / 2), None,
+                'heuristics and HiGHS on small neighbourhoods')
+    model = milp.Model(z, pu, pd, budget)
+    loc1, res = model.min_peak(_left(deadline) / 2)
+    if (loc1 is not None and z.weighted(z.peaks(z.usage_after(loc1)))
+            < z.weighted(z.peaks(z.usage_after(best))) - _EPS):
+        best = loc1
+    proven = (None if res is None or res.mip_dual_bound is None
+              else float(res.mip_dual_bound))
+    return best, proven, 'exact model, HiGHS status %s' % (
+        None if res is None else res.status)
+
+
+def _cheapest(z, budget, deadline, model, target, fallback):
     """Fewest/cheapest moves within ``target``; ``fallback`` meets it."""
-    costs = milp.move_costs(z, np.arange(len(z.units)),
-                            options.migration_cost)
-
     def cost(location):
-        return float(costs[location != z.unit_host].sum())
+        return model.cost_of(location)
 
     options_found = [fallback, local.prune(z, fallback, target)]
     loc, _, ok = greedy.reach(z, target, budget)
     if ok:
         options_found.append(loc)
-    if model is not None and _left(deadline) > 0.05:
-        loc2, _ = model.min_churn(target, options.migration_cost,
-                                  _left(deadline))
+    if _left(deadline) > 0.05:
+        loc2, _ = model.min_churn(target, _left(deadline))
         if loc2 is not None:
             options_found.append(loc2)
     return min(options_found, key=cost)

@@ -9,7 +9,7 @@ from nova_lb.model import build
 from nova_lb.model import cost
 from nova_lb.model import snapshot
 from nova_lb import scenario
-from nova_lb.solver import bound
+from nova_lb.solver import shapes
 from nova_lb.solver import greedy
 from nova_lb.solver import lns
 from nova_lb.solver import local
@@ -89,7 +89,7 @@ class RelaxationTest(testtools.TestCase):
                           [(0, (1, 1024, 1))] * 10)
         z = _zone(c)
         mean = z.weighted(z.lower_bound())
-        relaxed = bound.relaxation(z)
+        relaxed = shapes.Model(z, 10, 1.0).relaxed(5.0)[0]
         self.assertAlmostEqual(0.5 * (10 / 20 + 10240 / 51200), mean)
         self.assertGreater(relaxed, mean + 0.01)
         # Every split of the ten servers is at least the bound.

@@ -1,0 +1,182 @@
+"""The exact model of a zone by server shape, solved by HiGHS.
+
+Servers with the same demand (the same flavor) and the same anti-affinity
+group are interchangeable for capacity, peaks, group rules and migration
+cost, so the model counts them instead of placing each one: ``n[k, h]``
+servers of shape ``k`` end on host ``h``, ``c[k, h]`` are there now and
+``m[k, h] >= c[k, h] - n[k, h]`` of them leave it. A zone of 100,000
+servers in 20 flavors on 2,500 hosts has 50,000 counts instead of a
+quarter of a billion binaries, and the model is still exact: any counts
+map back to concrete servers (:meth:`Model.locations`), so HiGHS's dual
+bound is a proven bound on the best peak a plan can reach.
+
+Constraints: each shape's total is kept; a host that does not receive
+only loses (a drained one keeps nothing); a receiving host stays within
+its limit and within each anti-affinity group's allowance; every counted
+host's utilisation is at most ``P[r]``; at most ``budget`` servers leave.
+Stage 1 minimises the weighted peak, stage 2 the migration cost with the
+peaks capped; both are time-limited and failure is a ``None`` answer.
+"""
+
+import numpy as np
+from scipy import optimize
+from scipy import sparse
+
+from nova_lb.solver import milp
+
+
+class Model(object):
+
+    def __init__(self, zone, budget, migration_cost):
+        self.zone = z = zone
+        self.units = np.flatnonzero((z.accepts | z.drain)[z.unit_host])
+        key = np.column_stack([z.unit_demand[self.units],
+                               z.unit_group[self.units]])
+        shapes, self.shape_of = np.unique(key, axis=0, return_inverse=True)
+        self.shape_of = self.shape_of.ravel()
+        self.demand, group = shapes[:, :-1], shapes[:, -1].astype(int)
+        k, h = len(shapes), len(z.hosts)
+        now = np.zeros((k, h))
+        np.add.at(now, (self.shape_of, z.unit_host[self.units]), 1)
+        base = z.usage - now.T @ self.demand
+        # Count variables only where a shape is now or may arrive.
+        self.vk, self.vh = np.nonzero((now > 0) | z.receives[None, :])
+        self.now = now[self.vk, self.vh]
+        nv, self.rcs = len(self.vk), np.flatnonzero(z.weights > 0)
+        upper = np.where(z.receives[self.vh], np.inf, self.now)
+        upper[z.drain[self.vh]] = 0
+        # Leavers: one continuous variable per count that is non-zero now.
+        self.lv = np.flatnonzero(self.now > 0)
+        self.unit_cost = milp.move_costs(z, np.arange(len(z.units)),
+                                         migration_cost)
+        self.cost = self.unit_cost[self.units[np.unique(
+            self.shape_of, return_index=True)[1]]][self.vk[self.lv]]
+        ncol = nv + len(self.lv) + len(self.rcs)
+        rows, lo, hi = [], [], []
+
+        def add(matrix, low, high):
+            rows.append(sparse.csr_matrix(matrix, shape=(
+                matrix.shape[0], ncol)))
+            lo.append(np.broadcast_to(low, matrix.shape[0]))
+            hi.append(np.broadcast_to(high, matrix.shape[0]))
+
+        cols = np.arange(nv)
+        add(sparse.coo_matrix((np.ones(nv), (self.vk, cols)), shape=(k, nv)),
+            now.sum(axis=1), now.sum(axis=1))
+        recv = np.flatnonzero(z.receives)
+        for r in range(self.demand.shape[1]):
+            load = sparse.coo_matrix((self.demand[self.vk, r],
+                                      (self.vh, cols)), shape=(h, nv)).tocsr()
+            add(load[recv], -np.inf, z.limit[recv, r] - base[recv, r])
+            if r in self.rcs:
+                peak = np.flatnonzero(z.accepts & (z.capacity[:, r] > 0))
+                inv = sparse.diags(1.0 / z.capacity[peak, r])
+                p = sparse.coo_matrix(
+                    (-np.ones(len(peak)), (np.arange(len(peak)), np.full(
+                        len(peak), ncol - len(self.rcs)
+                        + list(self.rcs).index(r)))),
+                    shape=(len(peak), ncol)).tocsr()
+                add(sparse.hstack([inv @ load[peak], sparse.csr_matrix(
+                    (len(peak), ncol - nv))]) + p, -np.inf,
+                    -base[peak, r] / z.capacity[peak, r])
+        nl = len(self.lv)
+        add(sparse.hstack([
+            sparse.coo_matrix((np.ones(nl), (np.arange(nl), self.lv)),
+                              shape=(nl, nv)), sparse.identity(nl)]),
+            self.now[self.lv], np.inf)
+        add(sparse.hstack([sparse.csr_matrix((1, nv)),
+                           np.ones((1, nl))]), -np.inf, budget)
+        for g, allow in enumerate(z.anti_allow):
+            mine = (group[self.vk] == g) & z.receives[self.vh]
+            if mine.any():
+                here = now[group == g].sum(axis=0)
+                add(sparse.coo_matrix((np.ones(mine.sum()), (
+                    self.vh[mine], cols[mine])), shape=(h, nv)).tocsr()[
+                        recv], -np.inf,
+                    (allow - z.anti_count[g] + here)[recv])
+        # The weighted peak, capped in stage 2.
+        add(sparse.hstack([sparse.csr_matrix((1, ncol - len(self.rcs))),
+                           z.weights[self.rcs][None, :]]), -np.inf, np.inf)
+        self.matrix = sparse.vstack(rows).tocsr()
+        self.lo, self.hi = np.concatenate(lo), np.concatenate(hi)
+        self.lower = np.zeros(ncol)
+        self.upper = np.concatenate([upper, self.now[self.lv],
+                                     np.full(len(self.rcs), np.inf)])
+        self.integrality = np.concatenate([np.ones(nv), np.zeros(ncol - nv)])
+        self.nv, self.nl = nv, nl
+
+    def _solve(self, cost, peak_cap, time_limit, gap, weighted_cap=np.inf,
+               integral=True):
+        upper = np.array(self.upper)
+        self.hi[-1] = weighted_cap
+        upper[self.nv + self.nl:] = peak_cap[self.rcs]
+        if np.any(upper < self.lower - 1e-12):
+            return None, None
+        res = optimize.milp(
+            cost, integrality=self.integrality * integral,
+            bounds=optimize.Bounds(self.lower, upper),
+            constraints=optimize.LinearConstraint(self.matrix, self.lo,
+                                                  self.hi),
+            options={'time_limit': max(time_limit, 0.05), 'disp': False,
+                     'mip_rel_gap': gap})
+        if res.x is None or not integral:
+            return None, res
+        return self.locations(np.round(res.x[:self.nv]).astype(int)), res
+
+    def min_peak(self, time_limit, gap=0.02):
+        """Stage 1: ``(unit_host or None, res)`` with the lowest peak."""
+        cost = np.zeros(len(self.upper))
+        cost[self.nv + self.nl:] = self.zone.weights[self.rcs]
+        return self._solve(cost, np.full(len(self.zone.weights), np.inf),
+                           time_limit, gap)
+
+    def relaxed(self, time_limit):
+        """``(bound, peaks)`` of fractional counts, or ``(None, None)``.
+
+        The lowest weighted peak of the relaxation is a proven bound, and
+        its peaks per class are where stage 2 aims: close above them, an
+        integral plan is usually found in a second or two.
+        """
+        cost = np.zeros(len(self.upper))
+        cost[self.nv + self.nl:] = self.zone.weights[self.rcs]
+        res = self._solve(cost, np.full(len(self.zone.weights), np.inf),
+                          time_limit, 0.0, integral=False)[1]
+        if res is None or res.status != 0:
+            return None, None
+        peaks = np.zeros(len(self.zone.weights))
+        peaks[self.rcs] = res.x[self.nv + self.nl:]
+        return float(res.fun), peaks
+
+    def min_churn(self, peak_cap, time_limit, gap=0.02,
+                  weighted_cap=np.inf):
+        """Stage 2: the cheapest moves keeping the peaks under caps."""
+        cost = np.zeros(len(self.upper))
+        cost[self.nv:self.nv + self.nl] = self.cost
+        return self._solve(cost, peak_cap, time_limit, gap, weighted_cap)
+
+    def cost_of(self, location):
+        """Migration cost of moving the zone's units to ``location``."""
+        return float(self.unit_cost[location != self.zone.unit_host].sum())
+
+    def locations(self, counts):
+        """Concrete servers for ``counts``: surplus ones go to deficits."""
+        z = self.zone
+        after = np.zeros((len(self.demand), len(z.hosts)), dtype=int)
+        after[self.vk, self.vh] = counts
+        before = np.zeros_like(after)
+        host_of = z.unit_host[self.units]
+        np.add.at(before, (self.shape_of, host_of), 1)
+        if np.any(after.sum(axis=1) != before.sum(axis=1)):
+            return None
+        # Rank of each server among its shape on its host: the first
+        # ``surplus`` of them leave.
+        order = np.lexsort((host_of, self.shape_of))
+        key = self.shape_of[order] * len(z.hosts) + host_of[order]
+        first = np.searchsorted(key, key)
+        leave = np.arange(len(order)) - first < np.maximum(
+            before - after, 0)[self.shape_of[order], host_of[order]]
+        gain = np.maximum(after - before, 0)
+        location = np.array(z.unit_host)
+        location[self.units[order[leave]]] = np.repeat(
+            np.tile(np.arange(len(z.hosts)), len(gain)), gain.ravel())
+        return location
