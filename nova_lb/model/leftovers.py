@@ -73,10 +73,15 @@ def _hosts_holding(snap):
 
 def _leftover(snap, uuid, mig, mig_hosts, held):
     row = snap.server_index.get(uuid)
-    host = snap.servers[row].host if row is not None else None
+    server = snap.servers[row] if row is not None else None
+    host = server.host if server else None
     own = sorted(held.get(uuid, ()))
-    parts = ['server %s is on %s but its allocations are on %s' % (
-        uuid, host or 'no host', ', '.join(own) or 'no host')]
+    parts = ['server %s%s is on %s' % (
+        uuid, ' (%s)' % server.status if server and server.status !=
+        'ACTIVE' else '', host or 'no host')]
+    if own != [host]:
+        parts[0] += ' but its allocations are on %s' % (
+            ', '.join(own) or 'no host')
     if mig is not None:
         parts.append('migration %s (%s -> %s) ended %s and still holds '
                      'allocations on %s' % (

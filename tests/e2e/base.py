@@ -27,7 +27,7 @@ cooldown = 3600
 migration_timeout = 240
 poll_interval = 1
 max_parallel_migrations = 2
-api_retries = 8
+api_retries = 5
 api_retry_delay = 2
 [solver]
 time_limit = 5

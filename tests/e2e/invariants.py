@@ -72,11 +72,14 @@ def _flavor(server):
 
 def check(conn, allowed=()):
     """Raise Violation unless the invariants hold; servers in ``allowed``
-    (leftovers already reported) are exempt from the allocation rule.
+    (leftovers already reported) are exempt from the status and the
+    allocation rules.
     Returns ``(servers, state)``."""
     servers, state = read(conn)
     problems = []
     for s in servers:
+        if s['id'] in allowed:
+            continue
         if s['status'] != 'ACTIVE' or s['OS-EXT-STS:task_state']:
             problems.append('server %s is %s (task %s)' % (
                 s['id'], s['status'], s['OS-EXT-STS:task_state']))
