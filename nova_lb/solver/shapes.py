@@ -35,10 +35,11 @@ class Model(object):
         shapes, self.shape_of = np.unique(key, axis=0, return_inverse=True)
         self.shape_of = self.shape_of.ravel()
         self.demand, group = shapes[:, :-1], shapes[:, -1].astype(int)
+        self.group = group
         k, h = len(shapes), len(z.hosts)
         now = np.zeros((k, h))
         np.add.at(now, (self.shape_of, z.unit_host[self.units]), 1)
-        base = z.usage - now.T @ self.demand
+        self.base = base = z.usage - now.T @ self.demand
         # Count variables only where a shape is now or may arrive.
         self.vk, self.vh = np.nonzero((now > 0) | z.receives[None, :])
         self.now = now[self.vk, self.vh]
@@ -84,6 +85,7 @@ class Model(object):
             sparse.coo_matrix((np.ones(nl), (np.arange(nl), self.lv)),
                               shape=(nl, nv)), sparse.identity(nl)]),
             self.now[self.lv], np.inf)
+        self.budget_row = sum(len(b) for b in lo)
         add(sparse.hstack([sparse.csr_matrix((1, nv)),
                            np.ones((1, nl))]), -np.inf, budget)
         for g, allow in enumerate(z.anti_allow):
@@ -122,6 +124,13 @@ class Model(object):
         if res.x is None or not integral:
             return None, res
         return self.locations(np.round(res.x[:self.nv]).astype(int)), res
+
+    def fractional_churn(self, peak_cap, time_limit):
+        """Counts of the cheapest fractional plan under the caps, or None."""
+        cost = np.zeros(len(self.upper))
+        cost[self.nv:self.nv + self.nl] = self.cost
+        res = self._solve(cost, peak_cap, time_limit, 0.0, integral=False)[1]
+        return None if res is None or res.status != 0 else res.x[:self.nv]
 
     def min_peak(self, time_limit, gap=0.02):
         """Stage 1: ``(unit_host or None, res)`` with the lowest peak."""

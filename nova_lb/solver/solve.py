@@ -25,6 +25,7 @@ import time
 import numpy as np
 from oslo_log import log as logging
 
+from nova_lb.solver import aim as aim_mod
 from nova_lb.solver import candidates
 from nova_lb.solver import greedy
 from nova_lb.solver import lns
@@ -51,6 +52,14 @@ def solve(cluster, options):
     location = np.array(cluster.location, dtype=int)
     units_left = sum(len(z.units) for z in zones)
     reports = {}
+    models = [shapes.Model(z, budget, options.migration_cost) for z in zones]
+    relaxed = [m.relaxed(options.time_limit / 4 / len(zones))
+               for m in models]
+    # The cloud's peak is the highest over the zones, per class: no zone
+    # need go below the relaxation's peaks of the hardest one.
+    aim = np.max([r[1] for r in relaxed if r[1] is not None]
+                 + [np.zeros(len(cluster.resource_classes))], axis=0)
+    by_zone = {id(z): (m, r[0]) for z, m, r in zip(zones, models, relaxed)}
     # Worst zones first: they get the migration budget first.
     order = sorted(zones, key=lambda z: -(z.weighted(z.peaks())
                                           - z.weighted(z.lower_bound())))
@@ -60,7 +69,10 @@ def solve(cluster, options):
         units_left -= len(z.units)
         zone_deadline = min(deadline, time.monotonic() + share * max(
             deadline - time.monotonic(), 0.0) + 0.05)
-        unit_host, report = _solve_zone(z, options, budget, zone_deadline)
+        model, bound = by_zone[id(z)]
+        model.hi[model.budget_row] = budget
+        unit_host, report = _solve_zone(z, options, budget, zone_deadline,
+                                        model, bound, aim)
         moves = int(np.sum(unit_host != z.unit_host))
         budget -= moves
         for u in np.flatnonzero(unit_host != z.unit_host):
@@ -110,11 +122,9 @@ def _report(status, z, unit_host, bound, message, **extra):
     return unit_host, report
 
 
-def _solve_zone(z, options, budget, deadline):
+def _solve_zone(z, options, budget, deadline, model, relaxed, aim):
     now = z.peaks()
     current = z.weighted(now)
-    model = shapes.Model(z, budget, options.migration_cost)
-    relaxed, aim = model.relaxed(_left(deadline) / 4)
     bound = max(z.weighted(z.lower_bound()), relaxed or 0.0)
     draining = bool(z.must_move().any())
     if current - bound <= options.deadband + _EPS and not draining:
@@ -125,13 +135,13 @@ def _solve_zone(z, options, budget, deadline):
         return _report(result.NO_MOVES, z, z.unit_host, bound,
                        'no server may move')
     found = None
-    if aim is not None:
-        # Just above the relaxation's peaks, the fewest moves by shape.
-        found, _ = model.min_churn(aim + options.peak_tolerance,
-                                   _left(deadline) * 0.6)
+    if relaxed is not None:
+        found = aim_mod.reach(z, model, aim, options.peak_tolerance,
+                              time.monotonic() + _left(deadline) * 0.6)
     if found is not None:
-        best, how = found, 'HiGHS on server shapes, aimed at the relaxation'
-        proven = None
+        best = local.descend(z, found, budget,
+                             time.monotonic() + _left(deadline) / 2)
+        how, proven = 'HiGHS on server shapes, aimed at the relaxation', None
     else:
         best, proven, how = _heuristics(z, options, budget, deadline)
         bound = max(bound, proven or 0.0)
@@ -144,7 +154,8 @@ def _solve_zone(z, options, budget, deadline):
                                           options.deadband))
     target = np.minimum(best_peaks + options.peak_tolerance,
                         np.maximum(now, best_peaks))
-    chosen = (local.prune(z, best, best_peaks) if found is not None
+    chosen = (local.prune(z, best, np.maximum(
+        best_peaks, aim + options.peak_tolerance)) if found is not None
               else _cheapest(z, budget, deadline, model, target, best))
     gap = z.weighted(z.peaks(z.usage_after(chosen))) - bound
     status = (result.OPTIMAL if gap <= options.peak_tolerance + 1e-6

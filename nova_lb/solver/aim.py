@@ -1,0 +1,80 @@
+"""Stage 2 by shape: the fewest moves that bring every host under an aim.
+
+The aim is the fractional relaxation's peaks plus the tolerance. Just
+above them HiGHS finds an integral plan of a zone of a hundred hosts in a
+second or two, but on five hundred hosts its root cuts alone outlast the
+time limit. Large zones therefore take the cheapest *fractional* plan
+under the aim (a linear programme: well under a second), keep its counts
+rounded down, which stay under the aim, and place the few servers left
+over one at a time where they raise the heat above the aim least,
+preferring the host they came from.
+"""
+
+import time
+
+import numpy as np
+
+#: Largest count model solved as a MILP in one piece.
+WHOLE = 4000
+
+
+def reach(zone, model, aim, tolerance, deadline):
+    """Unit locations meeting ``aim + tolerance`` (roughly, on large
+    zones), or None."""
+    if model.nv <= WHOLE:
+        return model.min_churn(aim + tolerance, _left(deadline))[0]
+    x = model.fractional_churn(aim + tolerance, _left(deadline))
+    if x is None:
+        return None
+    counts = _round(zone, model, x, aim)
+    location = None if counts is None else model.locations(counts)
+    if (location is None or np.sum(location != zone.unit_host)
+            > model.hi[model.budget_row]):
+        return None
+    return location
+
+
+def _round(zone, model, x, aim):
+    """Integral counts from fractional ones ``x``; totals kept."""
+    counts = np.floor(x + 1e-6).astype(int)
+    k, h = len(model.demand), len(zone.hosts)
+    dense = np.zeros((k, h), dtype=int)
+    dense[model.vk, model.vh] = counts
+    usage = model.base + dense.T @ model.demand
+    members = [np.zeros(h, int) + zone.anti_count[g]
+               - np.bincount(zone.unit_host[model.units][
+                   model.group[model.shape_of] == g], minlength=h)
+               for g in range(len(zone.anti_allow))]
+    for g, m in enumerate(members):
+        m += dense[model.group == g].sum(axis=0)
+    weighted = zone.weights > 0
+    cap = np.where(zone.capacity > 0, zone.capacity, np.inf)
+    missing = np.bincount(model.vk, weights=model.now,
+                          minlength=k) - dense.sum(axis=1)
+    # Big shapes first: small ones fill the gaps they leave.
+    for s in np.argsort(-(model.demand[:, weighted] @ zone.weights[weighted])):
+        sel = np.flatnonzero(model.vk == s)
+        hosts = model.vh[sel]
+        for _ in range(int(round(missing[s]))):
+            after = usage[hosts] + model.demand[s]
+            ok = (counts[sel] < model.upper[sel]) & (
+                ~zone.receives[hosts] | np.all(
+                    after <= zone.limit[hosts] + 1e-9, axis=1))
+            g = model.group[s]
+            if g >= 0:
+                ok &= members[g][hosts] < zone.anti_allow[g][hosts]
+            if not ok.any():
+                return None
+            excess = (after / cap[hosts] - aim)[:, weighted].max(axis=1)
+            home = counts[sel] < model.now[sel]
+            pick = np.flatnonzero(ok)[np.lexsort(
+                (~home[ok], np.round(excess[ok], 4)))[0]]
+            counts[sel[pick]] += 1
+            usage[hosts[pick]] += model.demand[s]
+            if g >= 0:
+                members[g][hosts[pick]] += 1
+    return counts
+
+
+def _left(deadline):
+    return max(deadline - time.monotonic(), 0.0)
