@@ -43,6 +43,7 @@ class E2ETestCase(testtools.TestCase):
         except cloud.NotRunning as e:
             self.fail(str(e))
         self.conn = cloud.connect()
+        cloud.ops.wait_healthy(cloud.LAYOUT, timeout=180)
         cloud.wait_for('no live migration in flight',
                        lambda: not cloud.in_flight(self.conn), timeout=300)
         cloud.clean(self.conn)
@@ -98,6 +99,22 @@ class E2ETestCase(testtools.TestCase):
                                            for i in range(n)], host=host,
                                wait=False)
         return made
+
+    def steady(self, seconds=30):
+        """Wait until every nova-compute has been up ``seconds`` in a row:
+        after RabbitMQ comes back, a compute's report may hang for
+        rpc_response_timeout and show it down again after it looked up."""
+        since = None
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            up = all(s['state'] == 'up' for s in cloud.compute(
+                self.conn, '/os-services?binary=nova-compute')['services'])
+            now = time.monotonic()
+            since = (since or now) if up else None
+            if since and now - since >= seconds:
+                return
+            time.sleep(2)
+        self.fail('nova-compute services not steadily up for %ds' % seconds)
 
     def nova_moves(self):
         """(server, source, destination) of live migrations since setUp,

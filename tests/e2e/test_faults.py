@@ -100,6 +100,7 @@ class FaultTest(base.E2ETestCase):
         self.assertIn(code, (0, 1), out)    # 1: a migration failed
         self.assert_moves_match_nova()
         ops.wait_healthy(cloud.LAYOUT, timeout=180)
+        self.steady()
         # Whatever the restart cost, a new run sees it all and reports it.
         code, out = self.run_command('nova-lb-rebalancer', '--once',
                                      '--dry-run')
@@ -109,10 +110,12 @@ class FaultTest(base.E2ETestCase):
     def test_rebalancer_killed_between_waves_and_restarted(self):
         proc = self.start_rebalancer(count=5)
         moved = os.path.join(self.state_dir, 'moved.json')
-        cloud.wait_for('the first move to finish',
-                       lambda: os.path.exists(moved), 300, interval=0.1)
-        os.kill(proc.pid, signal.SIGKILL)
+        cloud.wait_for('the first move to finish', lambda: os.path.exists(
+            moved) or proc.poll() is not None, 300, interval=0.1)
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
+        self.assertEqual(-signal.SIGKILL, proc.returncode, base.output(proc))
         first = set(self.state('moved.json'))
         self.assertGreater(len({m['wave'] for m in self.state(
             'plan.json')['migrations']}), 1)
