@@ -11,6 +11,7 @@ swapped.json (hosts h1-h4, 8 VCPUs each, every server 2 VCPUs):
 * h1 is full (s2-s4 and migration 1), h2 at 6/8, h3 at 2/8, h4 empty.
 """
 
+import json
 import os
 
 import testtools
@@ -52,6 +53,29 @@ class LeftoversTest(testtools.TestCase):
             self.assertIn(part, message)
         self.assertIn('is on h3 but its allocations are on h2, h3',
                       found[1].message)
+
+    def test_failed_migration_holding_allocations_on_its_destination(self):
+        # What a RabbitMQ restart mid-migration left on the minicloud: the
+        # server back on its source with its own allocation, the failed
+        # migration still holding the destination's.
+        with open(SWAPPED) as f:
+            doc = json.load(f)
+        doc['compute']['migrations']['migrations'].append(dict(
+            doc['compute']['migrations']['migrations'][0], id=4,
+            uuid=M(4), instance_uuid=S(5), source_compute='h2',
+            dest_compute='h4', status='failed'))
+        h4 = doc['placement']['providers']['bbbbbbbb-0000-4000-8000-%012d'
+                                             % 4]
+        h4['allocations']['allocations'][M(4)] = {
+            'resources': {'VCPU': 2, 'MEMORY_MB': 1024, 'DISK_GB': 20}}
+        snap = snapshot.parse(doc)
+        found = {f.server: f for f in leftovers.find(snap)}
+        self.assertEqual((M(4), ('h2', 'h4')),
+                         (found[S(5)].migration, found[S(5)].hosts))
+        self.assertIn('server %s is on h2; migration %s (h2 -> h4) ended '
+                      'failed and still holds allocations on h4'
+                      % (S(5), M(4)), found[S(5)].message)
+        self.assertNotIn(S(5), build.build(snap).servers)
 
     def test_none_in_a_clean_snapshot_with_a_migration_in_flight(self):
         # small.json has a running migration: its swapped allocations are
