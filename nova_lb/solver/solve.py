@@ -52,14 +52,16 @@ def solve(cluster, options):
     location = np.array(cluster.location, dtype=int)
     units_left = sum(len(z.units) for z in zones)
     reports = {}
-    models = [shapes.Model(z, budget, options.migration_cost) for z in zones]
-    relaxed = [m.relaxed(options.time_limit / 4 / len(zones))
+    models = [shapes.models(z, budget, options.migration_cost)
+              for z in zones]
+    relaxed = [m[0].relaxed(options.time_limit / 4 / len(zones))
                for m in models]
     # The cloud's peak is the highest over the zones, per class: no zone
     # need go below the relaxation's peaks of the hardest one.
     aim = np.max([r[1] for r in relaxed if r[1] is not None]
                  + [np.zeros(len(cluster.resource_classes))], axis=0)
-    by_zone = {id(z): (m, r[0]) for z, m, r in zip(zones, models, relaxed)}
+    by_zone = {id(z): (m[1], r[0]) for z, m, r in zip(zones, models,
+                                                       relaxed)}
     # Worst zones first: they get the migration budget first.
     order = sorted(zones, key=lambda z: -(z.weighted(z.peaks())
                                           - z.weighted(z.lower_bound())))
