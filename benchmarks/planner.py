@@ -40,8 +40,8 @@ from nova_lb.solver import zone as zone_mod
 #: name: (hosts, servers, solver time limit, plan-time target s, baseline)
 SIZES = {
     'small': (20, 300, 8.0, 10.0, True),
-    'medium': (200, 4000, 6.0, 10.0, True),
-    'large': (1000, 20000, 6.0, 10.0, False),
+    'medium': (200, 4000, 8.0, 10.0, True),
+    'large': (1000, 20000, 8.0, 10.0, False),
     'xlarge': (5000, 100000, 48.0, 60.0, False),
 }
 QUALITY = ('VCPU', 'MEMORY_MB')

@@ -54,7 +54,7 @@ def solve(cluster, options):
     reports = {}
     models = [shapes.models(z, budget, options.migration_cost)
               for z in zones]
-    relaxed = [m[0].relaxed(options.time_limit / 4 / len(zones))
+    relaxed = [m[0].relaxed(options.time_limit / 2 / len(zones))
                for m in models]
     # The cloud's peak is the highest over the zones, per class: no zone
     # need go below the relaxation's peaks of the hardest one.
@@ -141,8 +141,11 @@ def _solve_zone(z, options, budget, deadline, model, relaxed, aim):
         found = aim_mod.reach(z, model, aim, options.peak_tolerance,
                               time.monotonic() + _left(deadline) * 0.6)
     if found is not None:
+        # Rounding on large zones overshoots the aim a little: polish.
         best = local.descend(z, found, budget,
                              time.monotonic() + _left(deadline) / 2)
+        best = lns.improve(z, best, budget,
+                           time.monotonic() + _left(deadline) / 2)
         how, proven = 'HiGHS on server shapes, aimed at the relaxation', None
     else:
         best, proven, how = _heuristics(z, options, budget, deadline)
