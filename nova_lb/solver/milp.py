@@ -12,9 +12,9 @@ that count. Constraints:
 * an anti-affinity group never has more members on a host than allowed;
 * at most ``budget`` moves.
 
-Stage 1 minimises the weighted peak; stage 2 minimises the migration cost
-with the peaks capped. Both are time-limited and return whatever HiGHS
-found; failure is a status.
+It minimises the weighted peak of small zones when the model by server
+shape (:mod:`nova_lb.solver.shapes`) found nothing; time-limited, it
+returns whatever HiGHS found, and failure is a status.
 """
 
 import numpy as np
@@ -117,12 +117,6 @@ class Model(object):
                                self.zone.weights[self.rcs]])
         return self.solve(cost, np.full(len(self.zone.weights), np.inf),
                           time_limit)
-
-    def min_churn(self, peak_cap, migration_cost, time_limit):
-        """Stage 2: the cheapest moves that keep the peaks under a cap."""
-        cost = np.concatenate([move_costs(self.zone, self.pu, migration_cost),
-                               np.zeros(len(self.rcs))])
-        return self.solve(cost, peak_cap, time_limit)
 
 
 def move_costs(zone, units, migration_cost):

@@ -1,23 +1,24 @@
 """The solver's entry point: a Cluster and Options in, a Result out.
 
-Per zone, in two stages so that the number of migrations stays low:
+Servers of one flavor are interchangeable, so every zone is modelled by
+server shape (:mod:`nova_lb.solver.shapes`): counts per shape and host.
 
-1. the lowest weighted peak: the greedy heuristic and local search, then,
-   in half the remaining time, the exact model of the zone if it is small
-   enough (its bound is then proven), else HiGHS on neighbourhoods of a
-   few hosts (:mod:`nova_lb.solver.lns`);
-2. the cheapest set of moves whose peaks stay within ``peak_tolerance``
-   of that: the stage-1 answer with unneeded moves undone, the greedy
-   heuristic aimed at that target and, for small zones, the exact model
-   with the peaks capped; the cheapest wins.
+1. Bound and aim: the fractional relaxation of every zone is a proven
+   bound, and its peaks per class are what an integral plan can nearly
+   reach. The cloud's peak is the highest over its zones, per class, so
+   every zone aims at the highest relaxed peaks of any zone.
+2. The fewest/cheapest moves just above the aim (``peak_tolerance``):
+   HiGHS on the integral model for zones of a few hundred hosts, the
+   rounded fractional plan polished by local search for larger ones
+   (:mod:`nova_lb.solver.aim`); moves that are not needed are undone.
 
-scipy's ``milp`` has no warm start, so the heuristic answer is the
-incumbent the exact model must beat; it is also the answer when HiGHS runs
-out of time.
+When that finds nothing, the heuristics take over as before: greedy and
+local search, then the exact per-server model of a small zone or HiGHS on
+neighbourhoods of a few hosts, then the cheapest moves within
+``peak_tolerance`` of what they reached.
 A zone already within ``deadband`` of its bound (the best of the mean, the
-load that cannot move and the fractional relaxation of
-:mod:`nova_lb.solver.bound`), or that would gain less than ``deadband``,
-is left as it is.
+load that cannot move and the relaxation), or that would gain less than
+``deadband``, is left as it is.
 """
 
 import time

@@ -8,7 +8,6 @@ import numpy as np
 import testtools
 
 from nova_lb.model import cluster as cluster_model
-from nova_lb.solver import milp
 from nova_lb.solver import result
 from nova_lb.solver import shapes
 from nova_lb.solver import solve
@@ -140,8 +139,8 @@ class StatusTest(SolverTestCase):
     def test_infeasible_model_gives_no_locations(self):
         c = clusters.vcpu_only([10, 10], [(0, 6), (0, 3)])
         z = zone.split(c)[0][0]
-        model = milp.Model(z, np.array([0, 1]), np.array([1, 1]), 5)
-        location, res = model.min_churn(np.array([0.2, 1.0, 1.0]), 0.0, 1.0)
+        model = shapes.Model(z, 5, 0.0)
+        location, res = model.min_churn(np.array([0.2, 1.0, 1.0]), 1.0)
         self.assertIsNone(location)
 
     def test_bound_is_proven_on_small_clouds(self):
