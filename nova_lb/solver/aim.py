@@ -18,10 +18,10 @@ import numpy as np
 WHOLE = 4000
 
 
-def reach(zone, model, aim, tolerance, deadline):
-    """Unit locations meeting ``aim + tolerance`` (roughly, on large
-    zones), or None."""
-    if model.nv <= WHOLE:
+def reach(zone, model, aim, tolerance, deadline, whole=WHOLE):
+    """Unit locations meeting ``aim + tolerance`` (roughly, on zones with
+    more than ``whole`` count variables), or None."""
+    if model.nv <= whole:
         return model.min_churn(aim + tolerance, _left(deadline))[0]
     x = model.fractional_churn(aim + tolerance, _left(deadline))
     if x is None:

@@ -1,0 +1,80 @@
+"""The model by server shape: counts map back to valid server moves."""
+
+import time
+
+import numpy as np
+import testtools
+
+from nova_lb.model import cluster as cluster_model
+from nova_lb.solver import aim
+from nova_lb.solver import shapes
+from nova_lb.solver import zone
+from tests.unit.solver import clusters
+
+
+def _check(test, z, location):
+    """Limits and anti-affinity hold, and no server left its zone."""
+    usage = z.usage_after(location)
+    test.assertTrue(np.all((usage <= z.limit + 1e-9)
+                           | (usage <= z.usage + 1e-9)))
+    for g, allow in enumerate(z.anti_allow):
+        mine = z.unit_group == g
+        before = np.bincount(z.unit_host[mine], minlength=len(z.hosts))
+        after = np.bincount(location[mine], minlength=len(z.hosts))
+        test.assertTrue(np.all(z.anti_count[g] - before + after <= allow))
+
+
+class ShapeModelTest(testtools.TestCase):
+
+    def test_group_members_are_their_own_shape(self):
+        # Six 1-vCPU servers on host0, four of them in an anti-affinity
+        # group (one per host): host1 and host2 take one member and one
+        # other each, host0 keeps two members (it already had four).
+        c = clusters.vcpu_only(
+            [6, 6, 6], [(0, 1)] * 6,
+            groups=[clusters.group('g', cluster_model.ANTI_AFFINITY,
+                                   [0, 1, 2, 3])])
+        z = zone.split(c)[0][0]
+        model = shapes.Model(z, 10, 0.0)
+        self.assertEqual(2, len(model.demand))
+        location, res = model.min_peak(5.0, gap=0)
+        self.assertEqual(0, res.status)
+        _check(self, z, location)
+        self.assertAlmostEqual(2 / 6, res.fun)
+        # Without the rule, three servers per host: a valid bound only.
+        merged = shapes.Model(z, 10, 0.0, shapes.MERGED)
+        self.assertEqual(1, len(merged.demand))
+        self.assertAlmostEqual(2 / 6, merged.relaxed(5.0)[0])
+        # Six members: host1 and host2 take one each, host0 keeps four.
+        c = clusters.vcpu_only(
+            [6, 6, 6], [(0, 1)] * 6,
+            groups=[clusters.group('g', cluster_model.ANTI_AFFINITY,
+                                   range(6))])
+        z = zone.split(c)[0][0]
+        location, res = shapes.Model(z, 10, 0.0).min_peak(5.0, gap=0)
+        _check(self, z, location)
+        self.assertAlmostEqual(4 / 6, res.fun)
+
+    def test_fewest_moves_under_a_cap(self):
+        # host0 holds 6 x 1 vCPU; a 0.5 cap needs exactly one to leave.
+        c = clusters.vcpu_only([10, 10], [(0, 1)] * 6)
+        z = zone.split(c)[0][0]
+        location, _ = shapes.Model(z, 10, 0.0).min_churn(
+            np.array([0.5, np.inf, np.inf]), 5.0)
+        self.assertEqual(1, int(np.sum(location != z.unit_host)))
+
+    def test_rounded_plan_of_a_large_zone_is_valid(self):
+        # The path of zones too large for the integral model, forced on
+        # a small one: the rounded fractional plan.
+        c = clusters.random(30, 8, seed=4)
+        z = zone.split(c)[0][0]
+        model = shapes.Model(z, len(z.units), 1.0)
+        bound, peaks = model.relaxed(5.0)
+        location = aim.reach(z, model, peaks, 0.01,
+                             time.monotonic() + 5.0, whole=0)
+        _check(self, z, location)
+        reached = z.weighted(z.peaks(z.usage_after(location)))
+        self.assertLess(reached, z.weighted(z.peaks()) - 0.1)
+        self.assertGreaterEqual(reached, bound - 1e-9)
+        # One 4-vCPU server on a 64-vCPU host is 0.0625.
+        self.assertLess(reached, bound + 0.01 + 0.0625)
