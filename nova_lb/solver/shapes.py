@@ -27,8 +27,8 @@ from nova_lb.solver import milp
 
 #: How a model treats anti-affinity members: one shape per group and
 #: flavor (exact); with everyone else, the group rule dropped (a
-#: relaxation: its bound stays valid); or not moving (a restriction: its
-#: plans stay valid).
+#: relaxation: its bound stays valid); or not moving unless drained (a
+#: restriction: its plans stay valid).
 EXACT, MERGED, FIXED = 'exact', 'merged', 'fixed'
 #: Largest exact model, in count variables: beyond it, many anti-affinity
 #: groups times thousands of hosts outlast even the linear relaxation.
@@ -54,7 +54,9 @@ class Model(object):
         self.zone = z = zone
         movable = (z.accepts | z.drain)[z.unit_host]
         if groups == FIXED:
-            movable &= z.unit_group < 0
+            # Members on a drained host must still leave: they keep their
+            # group's shape and rule.
+            movable &= (z.unit_group < 0) | z.drain[z.unit_host]
         self.units = np.flatnonzero(movable)
         key = np.column_stack([z.unit_demand[self.units], np.where(
             groups == MERGED, -1, z.unit_group[self.units])])

@@ -78,3 +78,17 @@ class ShapeModelTest(testtools.TestCase):
         self.assertGreaterEqual(reached, bound - 1e-9)
         # One 4-vCPU server on a 64-vCPU host is 0.0625.
         self.assertLess(reached, bound + 0.01 + 0.0625)
+
+    def test_fixed_members_still_leave_a_drained_host(self):
+        # host0 is drained: its group member must leave even in the
+        # model where members stay; the member on host1 does stay.
+        c = clusters.vcpu_only(
+            [10, 10, 10], [(0, 2), (1, 2), (0, 1)],
+            groups=[clusters.group('g', cluster_model.ANTI_AFFINITY,
+                                   [0, 1])])
+        z = zone.split(c, drain=frozenset(['host0']))[0][0]
+        model = shapes.Model(z, 10, 0.0, shapes.FIXED)
+        location, _ = model.min_churn(np.full(3, np.inf), 5.0)
+        _check(self, z, location)
+        self.assertEqual([2, 1], list(location[:2]))
+        self.assertNotEqual(0, location[2])
