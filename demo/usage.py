@@ -26,11 +26,7 @@ def read(cloud):
     """``[HostUsage]`` of every host of ``cloud``, in the hosts' order."""
     result = []
     for host in cloud.hosts:
-        rp = cloud.provider_uuid(host.name)
-        inventories = cloud.placement_get(
-            '/resource_providers/%s/inventories' % rp)['inventories']
-        usages = cloud.placement_get(
-            '/resource_providers/%s/usages' % rp)['usages']
+        inventories, usages = cloud.provider_state(host.name)
         result.append(HostUsage(
             host=host.name,
             used={rc: usages.get(rc, 0) for rc in CLASSES},

@@ -38,6 +38,8 @@ from openstack import service_description
 from nova.api import auth
 from nova.tests.functional import integrated_helpers
 
+from nova_lb.model import cost
+
 # Nova's OpenStackSDKFixture stubs these two for every test. Keep the real
 # ones, taken before any test starts, for our own connections.
 _REAL_GET_ENDPOINT = sdk_proxy.Proxy.get_endpoint
@@ -269,6 +271,12 @@ class NovaLBTestCase(integrated_helpers.ProviderUsageBaseTestCase):
         """The compute node resource provider of ``host``."""
         return self._get_provider_uuid_by_host(host)
 
+    def provider_state(self, host):
+        """``(inventories, usages)`` of ``host``'s provider, from Placement."""
+        base = '/resource_providers/%s' % self.provider_uuid(host)
+        return (self.placement_get(base + '/inventories')['inventories'],
+                self.placement_get(base + '/usages')['usages'])
+
     def placement_get(self, url, version='1.39'):
         return self.placement.get(url, version=version).body
 
@@ -305,15 +313,11 @@ class NovaLBTestCase(integrated_helpers.ProviderUsageBaseTestCase):
     def assert_within_capacity(self):
         """No host uses more than ``(total - reserved) * ratio``."""
         for host in self.hosts:
-            rp = self.provider_uuid(host.name)
-            usages = self.placement_get(
-                '/resource_providers/%s/usages' % rp)['usages']
-            inventories = self.placement_get(
-                '/resource_providers/%s/inventories' % rp)['inventories']
+            inventories, usages = self.provider_state(host.name)
             for rc, used in usages.items():
                 inv = inventories[rc]
-                capacity = (inv['total'] - inv['reserved']) * \
-                    inv['allocation_ratio']
+                capacity = cost.capacity(inv['total'], inv['reserved'],
+                                         inv['allocation_ratio'])
                 self.assertLessEqual(used, capacity,
                                      '%s of %s' % (rc, host.name))
 

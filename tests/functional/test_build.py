@@ -48,11 +48,7 @@ class TestBuildFromRealCloud(base.NovaLBTestCase):
 
     def assert_matches_placement(self, cluster):
         for h, host in enumerate(cluster.hosts):
-            rp = self.provider_uuid(host)
-            inventories = self.placement_get(
-                '/resource_providers/%s/inventories' % rp)['inventories']
-            usages = self.placement_get(
-                '/resource_providers/%s/usages' % rp)['usages']
+            inventories, usages = self.provider_state(host)
             for j, rc in enumerate(cluster.resource_classes):
                 inv = inventories[rc]
                 self.assertEqual(

@@ -74,11 +74,7 @@ class RebalancerTestCase(base.NovaLBTestCase):
         """Highest utilisation per resource class, from Placement."""
         util = collections.defaultdict(list)
         for host in self.hosts:
-            rp = self.provider_uuid(host.name)
-            usages = self.placement_get(
-                '/resource_providers/%s/usages' % rp)['usages']
-            inventories = self.placement_get(
-                '/resource_providers/%s/inventories' % rp)['inventories']
+            inventories, usages = self.provider_state(host.name)
             for rc, inv in inventories.items():
                 cap = cost.capacity(inv['total'], inv['reserved'],
                                     inv['allocation_ratio'])

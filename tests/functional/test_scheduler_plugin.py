@@ -38,11 +38,7 @@ class PluginTestCase(base.NovaLBTestCase):
         model = balance.load(CONF).cost.for_classes(cost.STANDARD_CLASSES)
         costs = {}
         for host in self.hosts:
-            rp = self.provider_uuid(host.name)
-            usages = self.placement_get(
-                '/resource_providers/%s/usages' % rp)['usages']
-            inventories = self.placement_get(
-                '/resource_providers/%s/inventories' % rp)['inventories']
+            inventories, usages = self.provider_state(host.name)
             util = []
             for rc, amount in zip(cost.STANDARD_CLASSES, want):
                 inv = inventories[rc]
