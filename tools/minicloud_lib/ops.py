@@ -6,7 +6,6 @@ until it answers, and `wait` until the whole cloud is healthy again.
 """
 
 import datetime
-import os
 import time
 
 from minicloud_lib import catalog
@@ -16,15 +15,9 @@ from minicloud_lib.lifecycle import LifecycleError, say, utcnow, wait_ready
 
 def _group_rss_kb(pgid):
     total = 0
-    for entry in os.listdir('/proc'):
-        if not entry.isdigit():
-            continue
+    for pid, _ in services.group_members(pgid):
         try:
-            with open('/proc/%s/stat' % entry) as f:
-                fields = f.read().rsplit(')', 1)[1].split()
-            if int(fields[2]) != pgid:
-                continue
-            with open('/proc/%s/status' % entry) as f:
+            with open('/proc/%s/status' % pid) as f:
                 for line in f:
                     if line.startswith('VmRSS:'):
                         total += int(line.split()[1])

@@ -163,13 +163,8 @@ def _alive(pid):
         return False
 
 
-def _group_alive(pgid):
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
+def group_members(pgid):
+    """``(pid, state letter)`` of every process in process group ``pgid``."""
     for entry in os.listdir('/proc'):
         if not entry.isdigit():
             continue
@@ -178,9 +173,18 @@ def _group_alive(pgid):
                 fields = f.read().rsplit(')', 1)[1].split()
         except (FileNotFoundError, IndexError):
             continue
-        if int(fields[2]) == pgid and fields[0] != 'Z':
-            return True
-    return False
+        if int(fields[2]) == pgid:
+            yield entry, fields[0]
+
+
+def _group_alive(pgid):
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return any(state != 'Z' for _, state in group_members(pgid))
 
 
 def _killpg(pgid, signum):
