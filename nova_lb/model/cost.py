@@ -9,6 +9,7 @@ candidates and the solver weighs a whole cloud.
 """
 
 import dataclasses
+import functools
 
 import numpy as np
 
@@ -37,8 +38,13 @@ def utilisation(used, cap):
     used = np.asarray(used, dtype=float)
     cap = np.asarray(cap, dtype=float)
     with np.errstate(divide='ignore', invalid='ignore'):
-        return np.where(cap > 0, used / np.where(cap > 0, cap, 1.0),
-                        np.where(used > 0, np.inf, 0.0))
+        util = used / cap
+    # Few array operations on the common path: the scheduler calls this
+    # once per request, where each numpy call costs microseconds.
+    empty = ~(cap > 0)
+    if empty.any():
+        util = np.where(empty, np.where(used > 0, np.inf, 0.0), util)
+    return util
 
 
 @dataclasses.dataclass(frozen=True)
@@ -85,6 +91,7 @@ class CostModel:
                          for rc in resource_classes),
                    float(imbalance_weight))
 
+    @functools.lru_cache(maxsize=32)
     def for_classes(self, resource_classes):
         """The same model, for utilisation vectors in another class order."""
         known = dict(zip(self.resource_classes, self.weights))
@@ -92,10 +99,21 @@ class CostModel:
                          tuple(known.get(rc, 0.0) for rc in resource_classes),
                          self.imbalance_weight)
 
-    @property
+    @functools.cached_property
     def weight_vector(self):
         """Weights in ``resource_classes`` order, the largest being 1."""
-        return np.asarray(self.weights, dtype=float)
+        vector = np.asarray(self.weights, dtype=float)
+        vector.flags.writeable = False
+        return vector
+
+    @functools.cached_property
+    def _spread_weights(self):
+        """Columns and weights (summing to 1) of the weighted classes."""
+        weighted = np.flatnonzero(self.weight_vector > 0)
+        share = self.weight_vector[weighted] / self.weight_vector.sum()
+        if len(weighted) == len(self.weights):
+            weighted = slice(None)
+        return weighted, share
 
     def peak(self, util):
         """Highest weighted utilisation over the last axis."""
@@ -104,14 +122,11 @@ class CostModel:
 
     def imbalance(self, util):
         """Weighted standard deviation of the utilisations (last axis)."""
-        util = np.asarray(util, dtype=float)
-        w = self.weight_vector / self.weight_vector.sum()
-        weighted = w > 0
-        u = util[..., weighted]
-        w = w[weighted]
-        mean = (u * w).sum(axis=-1, keepdims=True)
+        columns, share = self._spread_weights
+        u = np.asarray(util, dtype=float)[..., columns]
         with np.errstate(invalid='ignore'):
-            spread = np.sqrt((w * (u - mean) ** 2).sum(axis=-1))
+            deviation = u - (u @ share)[..., np.newaxis]
+            spread = np.sqrt((deviation * deviation) @ share)
         return np.where(np.isfinite(spread), spread, np.inf)
 
     def cost(self, util):

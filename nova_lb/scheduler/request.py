@@ -55,25 +55,28 @@ def amounts(spec_obj, resource_classes):
 
     Computed by Nova's own ``resources_from_flavor_and_bfv``, which is what
     Placement is asked for: flavor extra specs overriding resources, swap
-    rounded up to GiB, no root disk for a volume-backed server.
+    rounded up to GiB, no root disk for a volume-backed server. The array is
+    shared between requests for the same flavor: read-only.
     """
     flavor = spec_obj.flavor
     is_bfv = bool('is_bfv' in spec_obj and spec_obj.is_bfv)
-    resources = _flavor_resources(
+    return _amounts(
         flavor.vcpus, flavor.memory_mb, flavor.root_gb, flavor.ephemeral_gb,
         flavor.swap, tuple(sorted((flavor.extra_specs or {}).items())),
-        is_bfv)
-    return np.array([resources.get(rc, 0) for rc in resource_classes],
-                    dtype=float)
+        is_bfv, tuple(resource_classes))
 
 
 @functools.lru_cache(maxsize=256)
-def _flavor_resources(vcpus, memory_mb, root_gb, ephemeral_gb, swap,
-                      extra_specs, is_bfv):
+def _amounts(vcpus, memory_mb, root_gb, ephemeral_gb, swap, extra_specs,
+             is_bfv, resource_classes):
     """Nova's answer, remembered: it builds several versioned objects
-    (~0.2 ms), and the filter and the weigher both ask for every request.
-    A pure function of its arguments, so the cache is never stale."""
+    (~0.2 ms), and the scheduler asks for every request. A pure function
+    of its arguments, so the cache is never stale."""
     flavor = objects.Flavor(vcpus=vcpus, memory_mb=memory_mb,
                             root_gb=root_gb, ephemeral_gb=ephemeral_gb,
                             swap=swap, extra_specs=dict(extra_specs))
-    return utils.resources_from_flavor_and_bfv(flavor, is_bfv)
+    resources = utils.resources_from_flavor_and_bfv(flavor, is_bfv)
+    claimed = np.array([resources.get(rc, 0) for rc in resource_classes],
+                       dtype=float)
+    claimed.flags.writeable = False
+    return claimed

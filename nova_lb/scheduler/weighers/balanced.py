@@ -22,7 +22,10 @@ import numpy as np
 from oslo_log import log as logging
 
 from nova_lb.conf import balance
+from nova_lb.scheduler import candidates
+from nova_lb.scheduler import handoff
 from nova_lb.scheduler import projection
+from nova_lb.scheduler import request
 
 CONF = nova.conf.CONF
 LOG = logging.getLogger(__name__)
@@ -37,6 +40,11 @@ def normalise(scores):
     0, the lowest weight.
     """
     finite = np.isfinite(scores)
+    if finite.all():
+        low, high = scores.min(), scores.max()
+        if low == high:
+            return np.zeros_like(scores)
+        return (scores - low) / (high - low)
     if not finite.any():
         return np.zeros_like(scores)
     low, high = scores[finite].min(), scores[finite].max()
@@ -62,23 +70,28 @@ class BalancedUtilizationWeigher(weights.BaseHostWeigher):
         """1: the multiplier is already applied by ``weigh_objects``."""
         return 1.0
 
-    @staticmethod
-    def _scores(host_states, spec_obj, settings):
-        util = projection.projected_utilisation(host_states, spec_obj)
-        model = settings.cost.for_classes(projection.CLASSES)
-        return -model.cost(util)
-
     def _weigh_object(self, host_state, weight_properties):
         """Raw score of one host: minus its cost after placing the request."""
-        return float(self._scores([host_state], weight_properties,
-                                  balance.load(CONF))[0])
+        table = candidates.Candidates(
+            [host_state], request.amounts(weight_properties,
+                                          projection.CLASSES),
+            balance.load(CONF))
+        return -float(table.costs[0])
 
     def weigh_objects(self, weighed_obj_list, weight_properties):
         hosts = [weighed.obj for weighed in weighed_obj_list]
-        settings = balance.load(CONF)
-        scores = self._scores(hosts, weight_properties, settings)
-        multipliers = projection.aggregate_values(
-            hosts, (MULTIPLIER_KEY,), (settings.weight_multiplier,))[:, 0]
+        # HeadroomFilter, when enabled, has just read these hosts (or more)
+        # for this request, with its settings.
+        table = handoff.take(weight_properties)
+        rows = table.rows(hosts) if table is not None else None
+        if rows is None:
+            table = candidates.Candidates(hosts, request.amounts(
+                weight_properties, projection.CLASSES), balance.load(CONF))
+            rows = slice(None)
+        scores = -table.costs[rows]
+        multipliers = np.broadcast_to(table.aggregate_values(
+            (MULTIPLIER_KEY,), (table.settings.weight_multiplier,)),
+            (len(table.hosts), 1))[rows, 0]
         weighed = normalise(scores) * multipliers
         if LOG.isEnabledFor(logging.DEBUG):
             LOG.debug("BalancedUtilizationWeigher: cost, multiplier per "

@@ -1,0 +1,130 @@
+"""One request's candidate hosts, read once into arrays.
+
+nova-scheduler asks the plugin about up to thousands of HostStates per
+request, and every Python-level pass over them costs tens of microseconds
+per thousand hosts. ``Candidates`` makes the passes HeadroomFilter and
+BalancedUtilizationWeigher need once per request: the projected utilisation
+(read only when asked for) and the hosts' aggregate memberships, from which
+any aggregate-metadata override is resolved with a few array operations.
+The weigher can then answer for any subset of the hosts (those that passed
+every filter) by row.
+"""
+
+import functools
+import itertools
+import math
+import operator
+
+import numpy as np
+from oslo_log import log as logging
+
+from nova_lb.scheduler import projection
+
+LOG = logging.getLogger(__name__)
+
+_AGGREGATES = operator.attrgetter('aggregates')
+
+
+def _ids(objects):
+    return np.fromiter(map(id, objects), dtype=np.uint64, count=len(objects))
+
+
+def _overrides(aggregate, keys, positive):
+    """The aggregate's value of each key (NaN: not set), or None if none."""
+    metadata = aggregate.metadata
+    if not any(key in metadata for key in keys):
+        return None
+    values = [math.nan] * len(keys)
+    for j, key in enumerate(keys):
+        if key not in metadata:
+            continue
+        try:
+            value = float(metadata[key])
+        except ValueError:
+            value = math.nan
+        if math.isnan(value) or (positive and not value > 0):
+            LOG.warning("Ignoring metadata %(key)s=%(value)s of host "
+                        "aggregate %(agg)s: not a number%(cond)s",
+                        {'key': key, 'value': metadata[key],
+                         'agg': aggregate.name,
+                         'cond': ' > 0' if positive else ''})
+        else:
+            values[j] = value
+    return values
+
+
+class Candidates:
+    """The hosts of one request; kept alive, so their ``id`` stays unique.
+    """
+
+    def __init__(self, host_states, amounts, settings):
+        """``amounts``: what the request claims, in ``projection.CLASSES``;
+        ``settings``: ``[nova_lb]`` as read for this request.
+        """
+        self.hosts = list(host_states)
+        self.settings = settings
+        self._amounts = amounts
+        self._per_host = [aggs or () for aggs in map(_AGGREGATES,
+                                                     self.hosts)]
+        # Hosts share their Aggregate objects: each is looked at once.
+        self._aggregates = {id(a): a for a in itertools.chain.from_iterable(
+            self._per_host)}
+
+    @functools.cached_property
+    def util(self):
+        """(hosts, CLASSES) utilisation after placing the request."""
+        return projection.projected_utilisation(self.hosts, self._amounts)
+
+    @functools.cached_property
+    def costs(self):
+        """Each host's cost (the shared cost model) after the request."""
+        model = self.settings.cost.for_classes(projection.CLASSES)
+        return model.cost(self.util)
+
+    def aggregate_values(self, keys, defaults, positive=False):
+        """Values overridable by aggregate metadata, read-only.
+
+        As Nova's per-aggregate weight multipliers
+        (``nova.scheduler.utils.get_weight_multiplier``): each key takes the
+        lowest value over the host's aggregates, else its default. A value
+        that is not a number (or not > 0, with ``positive``) is logged and
+        ignored, the host's other aggregates still counting.
+
+        :returns: (hosts, len(keys)) if an aggregate sets a key, else the
+            defaults as one row (len(keys),), which broadcasts as such.
+        """
+        defaults = np.asarray(defaults, dtype=float)
+        lowest = None
+        for aggregate in self._aggregates.values():
+            found = _overrides(aggregate, keys, positive)
+            if found is None:
+                continue
+            if lowest is None:
+                lowest = np.full((len(self.hosts), len(keys)), np.nan)
+            # One C-level pass per aggregate that sets a key: admins set
+            # them on a few aggregates, not on most.
+            members = np.fromiter(
+                map(operator.contains, self._per_host,
+                    itertools.repeat(aggregate)),
+                dtype=bool, count=len(self._per_host))
+            # fmin ignores NaN, the keys an aggregate does not set.
+            lowest[members] = np.fmin(lowest[members], found)
+        if lowest is None:
+            return defaults
+        return np.where(np.isnan(lowest), defaults, lowest)
+
+    def rows(self, host_states):
+        """Row of each of ``host_states``, or None if one is not here."""
+        if len(host_states) == len(self.hosts) and all(
+                map(operator.is_, host_states, self.hosts)):
+            return slice(None)
+        if not self.hosts:
+            return None
+        ids = _ids(self.hosts)
+        order = np.argsort(ids)
+        ordered = ids[order]
+        wanted = _ids(host_states)
+        pos = np.minimum(np.searchsorted(ordered, wanted), len(ordered) - 1)
+        if not (ordered[pos] == wanted).all():
+            return None
+        return order[pos]
