@@ -106,7 +106,7 @@ def one_request(pipe, states, spec):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--hosts', type=int, default=1000)
-    parser.add_argument('--repeat', type=int, default=40)
+    parser.add_argument('--repeat', type=int, default=100)
     args = parser.parse_args()
     CONF([], project='nova')
     # The HostStates' services were last seen when built: keep them "up"
@@ -146,11 +146,12 @@ def main():
             ('issue2', 'defaults + HeadroomFilter + weigher'),
             ('stand-ins-2', '  same shape, no-op stand-ins')]
     for name, label in rows:
-        ratio = statistics.median(
-            [p / d for p, d in zip(times[name], times['default'])])
-        print('  %-40s %7.2f ms/request, ratio %.3f (+%.1f %%)' % (
-            label, statistics.median(times[name]), ratio,
-            100 * (ratio - 1)))
+        ratios = [p / d for p, d in zip(times[name], times['default'])]
+        low, ratio, high = statistics.quantiles(ratios, n=4)
+        print('  %-40s %7.2f ms/request, ratio %.3f (+%.1f %%; middle '
+              'half of requests %.3f-%.3f)' % (
+                  label, statistics.median(times[name]), ratio,
+                  100 * (ratio - 1), low, high))
     computed = [p - s for p, s in zip(times['plugin'], times['stand-ins'])]
     print('  nova-lb\'s own computation (plugin - stand-ins): %.2f ms, '
           '%.1f %% of Nova defaults' % (statistics.median(computed),

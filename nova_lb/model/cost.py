@@ -37,14 +37,14 @@ def utilisation(used, cap):
     """
     used = np.asarray(used, dtype=float)
     cap = np.asarray(cap, dtype=float)
-    with np.errstate(divide='ignore', invalid='ignore'):
-        util = used / cap
     # Few array operations on the common path: the scheduler calls this
     # once per request, where each numpy call costs microseconds.
-    empty = ~(cap > 0)
-    if empty.any():
-        util = np.where(empty, np.where(used > 0, np.inf, 0.0), util)
-    return util
+    room = cap > 0
+    if room.all():
+        return used / cap
+    with np.errstate(divide='ignore', invalid='ignore'):
+        return np.where(room, used / np.where(room, cap, 1.0),
+                        np.where(used > 0, np.inf, 0.0))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -124,9 +124,11 @@ class CostModel:
         """Weighted standard deviation of the utilisations (last axis)."""
         columns, share = self._spread_weights
         u = np.asarray(util, dtype=float)[..., columns]
+        # Sums, not matrix products: BLAS costs more than it saves on a
+        # few columns, and the scheduler calls this once per request.
         with np.errstate(invalid='ignore'):
-            deviation = u - (u @ share)[..., np.newaxis]
-            spread = np.sqrt((deviation * deviation) @ share)
+            deviation = u - (u * share).sum(axis=-1, keepdims=True)
+            spread = np.sqrt((deviation * deviation * share).sum(axis=-1))
         return np.where(np.isfinite(spread), spread, np.inf)
 
     def cost(self, util):
