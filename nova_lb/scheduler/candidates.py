@@ -64,11 +64,11 @@ class Candidates:
         self.hosts = list(host_states)
         self.settings = settings
         self._amounts = amounts
-        self._per_host = [aggs or () for aggs in map(_AGGREGATES,
-                                                     self.hosts)]
+        # Nova's HostState.aggregates is always a list.
+        self._per_host = list(map(_AGGREGATES, self.hosts))
+        memberships = list(itertools.chain.from_iterable(self._per_host))
         # Hosts share their Aggregate objects: each is looked at once.
-        self._aggregates = {id(a): a for a in itertools.chain.from_iterable(
-            self._per_host)}
+        self._aggregates = dict(zip(map(id, memberships), memberships))
 
     @functools.cached_property
     def util(self):

@@ -69,13 +69,14 @@ class HeadroomFilter(filters.BaseHostFilter):
             AGGREGATE_KEYS,
             [settings.ceilings[rc] for rc in projection.CLASSES],
             positive=True)
-        if (ceilings >= 1.0).all():
-            return hosts
         # A ceiling of 1.0 is off: capacity is Placement's business.
-        ceilings = np.where(ceilings >= 1.0, np.inf, ceilings)
+        off = ceilings >= 1.0
+        if off.all():
+            return hosts
+        limits = np.where(off, np.inf, ceilings + _TOLERANCE)
         util = table.util
         # NaN (a figure missing from the HostState) never passes.
-        fits = (util <= ceilings + _TOLERANCE).all(axis=1)
+        fits = (util <= limits).all(axis=1)
         # The weigher of this request weighs these hosts by their cost:
         # computed now, while the arrays and numpy's code are in the CPU's
         # caches, it takes a fraction of what it takes after Nova's other

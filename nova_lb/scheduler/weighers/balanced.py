@@ -16,6 +16,8 @@ scores, then the multiplier. ``minval = 0`` and ``maxval = 1`` make Nova's
 own normalisation the identity, and ``weight_multiplier`` returns 1.
 """
 
+import operator
+
 import nova.conf
 from nova.scheduler import weights
 import numpy as np
@@ -31,6 +33,8 @@ CONF = nova.conf.CONF
 LOG = logging.getLogger(__name__)
 
 MULTIPLIER_KEY = 'nova_lb_weight_multiplier'
+
+_HOST = operator.attrgetter('obj')
 
 
 def normalise(scores):
@@ -79,7 +83,7 @@ class BalancedUtilizationWeigher(weights.BaseHostWeigher):
         return -float(table.costs[0])
 
     def weigh_objects(self, weighed_obj_list, weight_properties):
-        hosts = [weighed.obj for weighed in weighed_obj_list]
+        hosts = list(map(_HOST, weighed_obj_list))
         # HeadroomFilter, when enabled, has just read these hosts (or more)
         # for this request, with its settings.
         table = handoff.take(weight_properties)
@@ -89,13 +93,16 @@ class BalancedUtilizationWeigher(weights.BaseHostWeigher):
                 weight_properties, projection.CLASSES), balance.load(CONF))
             rows = slice(None)
         scores = -table.costs[rows]
-        multipliers = np.broadcast_to(table.aggregate_values(
-            (MULTIPLIER_KEY,), (table.settings.weight_multiplier,)),
-            (len(table.hosts), 1))[rows, 0]
+        multipliers = table.aggregate_values(
+            (MULTIPLIER_KEY,), (table.settings.weight_multiplier,))
+        # One row for all hosts when no aggregate sets the key.
+        multipliers = (multipliers[0] if multipliers.ndim == 1
+                       else multipliers[rows, 0])
         weighed = normalise(scores) * multipliers
         if LOG.isEnabledFor(logging.DEBUG):
             LOG.debug("BalancedUtilizationWeigher: cost, multiplier per "
                       "host: %(costs)s",
                       {'costs': {h.host: (round(-s, 4), m) for h, s, m
-                                 in zip(hosts, scores, multipliers)}})
+                                 in zip(hosts, scores, np.broadcast_to(
+                                     multipliers, scores.shape))}})
         return weighed.tolist()
