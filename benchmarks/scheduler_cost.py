@@ -153,9 +153,15 @@ def main():
     for _ in range(3):                       # warm up
         for pipe in pipes.values():
             one_request(pipe, states, spec)
-    for _ in range(args.repeat):             # interleaved against drift
-        for name, pipe in pipes.items():
-            elapsed, passed[name] = one_request(pipe, states, spec)
+    # Interleaved against drift, in a new order each round: a pipeline
+    # runs faster or slower after another that left the CPU's caches
+    # warmer or colder for it.
+    rng = random.Random(0)
+    order = list(pipes)
+    for _ in range(args.repeat):
+        rng.shuffle(order)
+        for name in order:
+            elapsed, passed[name] = one_request(pipes[name], states, spec)
             times[name].append(elapsed * 1000)
     base = statistics.median(times['default'])
     print('%d hosts, median of %d requests each (CPU time)'

@@ -29,6 +29,13 @@ def _ids(objects):
     return np.fromiter(map(id, objects), dtype=np.uint64, count=len(objects))
 
 
+def distinct_aggregates(per_host):
+    """``{id: aggregate}`` of the aggregates in ``per_host`` (each host's
+    list). Hosts share their Aggregate objects: each is looked at once."""
+    memberships = list(itertools.chain.from_iterable(per_host))
+    return dict(zip(map(id, memberships), memberships))
+
+
 def _overrides(aggregate, keys, positive):
     """The aggregate's value of each key (NaN: not set), or None if none."""
     metadata = aggregate.metadata
@@ -66,9 +73,7 @@ class Candidates:
         self._amounts = amounts
         # Nova's HostState.aggregates is always a list.
         self._per_host = list(map(_AGGREGATES, self.hosts))
-        memberships = list(itertools.chain.from_iterable(self._per_host))
-        # Hosts share their Aggregate objects: each is looked at once.
-        self._aggregates = dict(zip(map(id, memberships), memberships))
+        self._aggregates = distinct_aggregates(self._per_host)
 
     @functools.cached_property
     def util(self):
@@ -80,6 +85,18 @@ class Candidates:
         """Each host's cost (the shared cost model) after the request."""
         model = self.settings.cost.for_classes(projection.CLASSES)
         return model.cost(self.util)
+
+    @functools.cached_property
+    def cost_list(self):
+        """``costs`` as Python floats, for the weigher's plain-Python tail.
+        """
+        return self.costs.tolist()
+
+    def overridden(self, keys):
+        """Whether an aggregate of these hosts sets one of ``keys``."""
+        return any(key in aggregate.metadata
+                   for aggregate in self._aggregates.values()
+                   for key in keys)
 
     def aggregate_values(self, keys, defaults, positive=False):
         """Values overridable by aggregate metadata, read-only.

@@ -8,16 +8,21 @@ destination); a rebuild stays on its host and claims nothing new, so it
 passes.
 """
 
+import operator
+
 import nova.conf
 from nova.scheduler import filters
 from oslo_log import log as logging
 
 from nova_lb import conf as nova_lb_conf  # noqa: F401 (registers [nova_lb])
 from nova_lb import exception
+from nova_lb.scheduler import candidates
 from nova_lb.scheduler import request
 
 CONF = nova.conf.CONF
 LOG = logging.getLogger(__name__)
+
+_AGGREGATES = operator.attrgetter('aggregates')
 
 
 def _aggregate_name():
@@ -48,14 +53,14 @@ class DrainingHostFilter(filters.BaseHostFilter):
         if request.kind(spec_obj) == request.REBUILD:
             return hosts
         name = _aggregate_name()
-        # Hosts share their Aggregate objects: compare each name only once.
-        aggregates = {id(a): a for h in hosts for a in h.aggregates or ()}
+        aggregates = candidates.distinct_aggregates(
+            map(_AGGREGATES, hosts))
         draining = {key for key, a in aggregates.items() if a.name == name}
         if not draining:
             return hosts
         passing = []
         for host in hosts:
-            if draining.isdisjoint(map(id, host.aggregates or ())):
+            if draining.isdisjoint(map(id, host.aggregates)):
                 passing.append(host)
             else:
                 LOG.debug("%(host)s is in the draining aggregate %(agg)s",

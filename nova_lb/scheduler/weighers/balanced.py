@@ -16,6 +16,7 @@ scores, then the multiplier. ``minval = 0`` and ``maxval = 1`` make Nova's
 own normalisation the identity, and ``weight_multiplier`` returns 1.
 """
 
+import math
 import operator
 
 import nova.conf
@@ -37,24 +38,20 @@ MULTIPLIER_KEY = 'nova_lb_weight_multiplier'
 _HOST = operator.attrgetter('obj')
 
 
-def normalise(scores):
-    """Nova's ``normalize``: min-max to [0, 1], all-equal gives zeros.
+def normalise(costs):
+    """Nova's ``normalize`` of the scores ``-cost``: min-max to [0, 1] (the
+    cheapest host 1), all-equal gives zeros.
 
-    A host whose score is not finite (no capacity, or missing figures) gets
-    0, the lowest weight.
+    A host whose cost is not finite (no capacity, or missing figures) gets
+    0, the lowest weight. Plain Python on a list: this runs after Nova's
+    other weighers, where numpy's first calls cost more than the loop.
     """
-    finite = np.isfinite(scores)
-    if finite.all():
-        low, high = scores.min(), scores.max()
-        if low == high:
-            return np.zeros_like(scores)
-        return (scores - low) / (high - low)
-    if not finite.any():
-        return np.zeros_like(scores)
-    low, high = scores[finite].min(), scores[finite].max()
+    finite = [c for c in costs if math.isfinite(c)]
+    low, high = (min(finite), max(finite)) if finite else (0.0, 0.0)
     if low == high:
-        return np.zeros_like(scores)
-    return np.where(finite, (scores - low) / (high - low), 0.0)
+        return [0.0] * len(costs)
+    span = high - low
+    return [(high - c) / span if math.isfinite(c) else 0.0 for c in costs]
 
 
 class BalancedUtilizationWeigher(weights.BaseHostWeigher):
@@ -92,17 +89,18 @@ class BalancedUtilizationWeigher(weights.BaseHostWeigher):
             table = candidates.Candidates(hosts, request.amounts(
                 weight_properties, projection.CLASSES), balance.load(CONF))
             rows = slice(None)
-        scores = -table.costs[rows]
-        multipliers = table.aggregate_values(
-            (MULTIPLIER_KEY,), (table.settings.weight_multiplier,))
-        # One row for all hosts when no aggregate sets the key.
-        multipliers = (multipliers[0] if multipliers.ndim == 1
-                       else multipliers[rows, 0])
-        weighed = normalise(scores) * multipliers
+        costs = (table.cost_list if isinstance(rows, slice)
+                 else table.costs[rows].tolist())
+        if table.overridden((MULTIPLIER_KEY,)):
+            multipliers = table.aggregate_values(
+                (MULTIPLIER_KEY,), (table.settings.weight_multiplier,))[
+                    rows, 0].tolist()
+        else:
+            multipliers = [table.settings.weight_multiplier] * len(costs)
+        weighed = [w * m for w, m in zip(normalise(costs), multipliers)]
         if LOG.isEnabledFor(logging.DEBUG):
             LOG.debug("BalancedUtilizationWeigher: cost, multiplier per "
                       "host: %(costs)s",
-                      {'costs': {h.host: (round(-s, 4), m) for h, s, m
-                                 in zip(hosts, scores, np.broadcast_to(
-                                     multipliers, scores.shape))}})
-        return weighed.tolist()
+                      {'costs': {h.host: (round(c, 4), m) for h, c, m
+                                 in zip(hosts, costs, multipliers)}})
+        return weighed

@@ -149,11 +149,13 @@ class BalancedWeigherTest(base.PluginTestCase):
         self.assertNotIn('\n', str(err))
 
     def test_normalise_matches_nova(self):
-        scores = np.array([-3.0, -1.0, -2.0, -np.inf])
-        self.assertEqual([0.0, 1.0, 0.5, 0.0],
-                         balanced.normalise(scores).tolist())
-        self.assertEqual([0.0, 0.0],
-                         balanced.normalise(np.array([-1.0, -1.0])).tolist())
+        costs = [3.0, 1.0, 2.0, np.inf, np.nan]
+        self.assertEqual(list(weights.normalize([-3.0, -1.0, -2.0])),
+                         balanced.normalise(costs)[:3])
+        self.assertEqual([0.0, 1.0, 0.5, 0.0, 0.0],
+                         balanced.normalise(costs))
+        self.assertEqual([0.0, 0.0], balanced.normalise([1.0, 1.0]))
+        self.assertEqual([0.0, 0.0], balanced.normalise([np.inf, np.nan]))
 
 
 
