@@ -36,11 +36,15 @@ def distinct_aggregates(per_host):
     return dict(zip(map(id, memberships), memberships))
 
 
+def _sets_any(aggregate, keys):
+    return any(key in aggregate.metadata for key in keys)
+
+
 def _overrides(aggregate, keys, positive):
     """The aggregate's value of each key (NaN: not set), or None if none."""
-    metadata = aggregate.metadata
-    if not any(key in metadata for key in keys):
+    if not _sets_any(aggregate, keys):
         return None
+    metadata = aggregate.metadata
     values = [math.nan] * len(keys)
     for j, key in enumerate(keys):
         if key not in metadata:
@@ -94,9 +98,8 @@ class Candidates:
 
     def overridden(self, keys):
         """Whether an aggregate of these hosts sets one of ``keys``."""
-        return any(key in aggregate.metadata
-                   for aggregate in self._aggregates.values()
-                   for key in keys)
+        return any(_sets_any(aggregate, keys)
+                   for aggregate in self._aggregates.values())
 
     def aggregate_values(self, keys, defaults, positive=False):
         """Values overridable by aggregate metadata, read-only.
