@@ -51,13 +51,19 @@ class FaultTest(base.E2ETestCase):
             m[0] for m in moves).items() if n > 1]
         self.assertEqual([], twice)
 
-    def test_source_compute_killed_mid_migration(self):
+    def kill_compute_mid_migration(self, end, down):
+        """Start a run, kill the ``end`` ('source_compute' or
+        'dest_compute') nova-compute of its first migration for ``down``
+        seconds; ``(migration record, exit code, output)`` of the run."""
         proc = self.start_rebalancer()
         mig = self.wait_moving()
-        ops.kill(cloud.LAYOUT, service(mig['source_compute']))
-        time.sleep(3)
-        ops.restart(cloud.LAYOUT, service(mig['source_compute']))
-        code, out = self.finish(proc)
+        ops.kill(cloud.LAYOUT, service(mig[end]))
+        time.sleep(down)
+        ops.restart(cloud.LAYOUT, service(mig[end]))
+        return (mig,) + self.finish(proc)
+
+    def test_source_compute_killed_mid_migration(self):
+        mig, code, out = self.kill_compute_mid_migration('source_compute', 3)
         self.assertEqual(1, code, out)     # a migration failed
         self.assertEqual('error', self.final_status(mig))
         ops.wait_healthy(cloud.LAYOUT, timeout=180)
@@ -82,12 +88,7 @@ class FaultTest(base.E2ETestCase):
         self.assert_moves_match_nova()
 
     def test_destination_compute_killed_mid_migration(self):
-        proc = self.start_rebalancer()
-        mig = self.wait_moving()
-        ops.kill(cloud.LAYOUT, service(mig['dest_compute']))
-        time.sleep(8)
-        ops.restart(cloud.LAYOUT, service(mig['dest_compute']))
-        code, out = self.finish(proc)
+        _, code, out = self.kill_compute_mid_migration('dest_compute', 8)
         self.assertEqual(0, code, out)
         last = self.state('last-run.json')
         self.assertEqual((len(self.state('plan.json')['migrations']), 0),

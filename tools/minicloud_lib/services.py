@@ -156,11 +156,18 @@ def _alive(pid):
     except PermissionError:
         return True
     # A zombie child of ours is dead for our purposes.
+    fields = _stat(pid)
+    return fields is not None and fields[0] != 'Z'
+
+
+def _stat(pid):
+    """The fields of /proc/<pid>/stat after the command name (state
+    letter first), or None once the process is gone."""
     try:
-        with open('/proc/%d/stat' % pid) as f:
-            return f.read().split(') ')[1][0] != 'Z'
+        with open('/proc/%s/stat' % pid) as f:
+            return f.read().rsplit(')', 1)[1].split()
     except (FileNotFoundError, IndexError):
-        return False
+        return None
 
 
 def group_members(pgid):
@@ -168,12 +175,8 @@ def group_members(pgid):
     for entry in os.listdir('/proc'):
         if not entry.isdigit():
             continue
-        try:
-            with open('/proc/%s/stat' % entry) as f:
-                fields = f.read().rsplit(')', 1)[1].split()
-        except (FileNotFoundError, IndexError):
-            continue
-        if int(fields[2]) == pgid:
+        fields = _stat(entry)
+        if fields is not None and int(fields[2]) == pgid:
             yield entry, fields[0]
 
 
