@@ -30,10 +30,12 @@ def _ids(objects):
 
 
 def distinct_aggregates(per_host):
-    """``{id: aggregate}`` of the aggregates in ``per_host`` (each host's
-    list). Hosts share their Aggregate objects: each is looked at once."""
-    memberships = list(itertools.chain.from_iterable(per_host))
-    return dict(zip(map(id, memberships), memberships))
+    """The set of aggregates in ``per_host`` (each host's list).
+
+    Hosts share their Aggregate objects (HostManager's ``aggs_by_id``), and
+    Nova's Aggregate compares by identity: each is looked at once.
+    """
+    return set(itertools.chain.from_iterable(per_host))
 
 
 def _sets_any(aggregate, keys):
@@ -99,7 +101,7 @@ class Candidates:
     def overridden(self, keys):
         """Whether an aggregate of these hosts sets one of ``keys``."""
         return any(_sets_any(aggregate, keys)
-                   for aggregate in self._aggregates.values())
+                   for aggregate in self._aggregates)
 
     def aggregate_values(self, keys, defaults, positive=False):
         """Values overridable by aggregate metadata, read-only.
@@ -115,7 +117,7 @@ class Candidates:
         """
         defaults = np.asarray(defaults, dtype=float)
         lowest = None
-        for aggregate in self._aggregates.values():
+        for aggregate in self._aggregates:
             found = _overrides(aggregate, keys, positive)
             if found is None:
                 continue
@@ -128,7 +130,7 @@ class Candidates:
                     itertools.repeat(aggregate)),
                 dtype=bool, count=len(self._per_host))
             # fmin ignores NaN, the keys an aggregate does not set.
-            lowest[members] = np.fmin(lowest[members], found)
+            np.fmin(lowest, found, out=lowest, where=members[:, np.newaxis])
         if lowest is None:
             return defaults
         return np.where(np.isnan(lowest), defaults, lowest)

@@ -55,12 +55,12 @@ class DrainingHostFilter(filters.BaseHostFilter):
         name = _aggregate_name()
         aggregates = candidates.distinct_aggregates(
             map(_AGGREGATES, hosts))
-        draining = {key for key, a in aggregates.items() if a.name == name}
+        draining = {a for a in aggregates if a.name == name}
         if not draining:
             return hosts
         passing = []
         for host in hosts:
-            if draining.isdisjoint(map(id, host.aggregates)):
+            if draining.isdisjoint(host.aggregates):
                 passing.append(host)
             else:
                 LOG.debug("%(host)s is in the draining aggregate %(agg)s",

@@ -10,6 +10,7 @@ nothing new, so it always passes. The candidates it reads are handed to the
 weigher of the same request (``nova_lb.scheduler.handoff``).
 """
 
+import functools
 import itertools
 
 import nova.conf
@@ -75,8 +76,9 @@ class HeadroomFilter(filters.BaseHostFilter):
             return hosts
         limits = np.where(off, np.inf, ceilings + _TOLERANCE)
         util = table.util
-        # NaN (a figure missing from the HostState) never passes.
-        fits = (util <= limits).all(axis=1)
+        # NaN (a figure missing from the HostState) never passes. Column
+        # by column, as the cost model reduces (see cost._weighted_columns).
+        fits = functools.reduce(np.logical_and, (util <= limits).T)
         # The weigher of this request weighs these hosts by their cost:
         # computed now, while the arrays and numpy's code are in the CPU's
         # caches, it takes a fraction of what it takes after Nova's other

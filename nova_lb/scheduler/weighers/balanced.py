@@ -16,6 +16,7 @@ scores, then the multiplier. ``minval = 0`` and ``maxval = 1`` make Nova's
 own normalisation the identity, and ``weight_multiplier`` returns 1.
 """
 
+import itertools
 import math
 import operator
 
@@ -46,12 +47,18 @@ def normalise(costs):
     0, the lowest weight. Plain Python on a list: this runs after Nova's
     other weighers, where numpy's first calls cost more than the loop.
     """
-    finite = [c for c in costs if math.isfinite(c)]
-    low, high = (min(finite), max(finite)) if finite else (0.0, 0.0)
+    # One C-level sum tells whether every cost is finite, the usual case.
+    if not math.isfinite(sum(costs)):
+        finite = [c for c in costs if math.isfinite(c)]
+        if not finite:
+            return [0.0] * len(costs)
+        worst = max(finite)
+        costs = [c if math.isfinite(c) else worst for c in costs]
+    low, high = min(costs), max(costs)
     if low == high:
         return [0.0] * len(costs)
     span = high - low
-    return [(high - c) / span if math.isfinite(c) else 0.0 for c in costs]
+    return [(high - c) / span for c in costs]
 
 
 class BalancedUtilizationWeigher(weights.BaseHostWeigher):
@@ -96,8 +103,8 @@ class BalancedUtilizationWeigher(weights.BaseHostWeigher):
                 (MULTIPLIER_KEY,), (table.settings.weight_multiplier,))[
                     rows, 0].tolist()
         else:
-            multipliers = [table.settings.weight_multiplier] * len(costs)
-        weighed = [w * m for w, m in zip(normalise(costs), multipliers)]
+            multipliers = itertools.repeat(table.settings.weight_multiplier)
+        weighed = list(map(operator.mul, normalise(costs), multipliers))
         if LOG.isEnabledFor(logging.DEBUG):
             LOG.debug("BalancedUtilizationWeigher: cost, multiplier per "
                       "host: %(costs)s",
