@@ -83,7 +83,7 @@ class HeadroomFilter(filters.BaseHostFilter):
         # computed now, while the arrays and numpy's code are in the CPU's
         # caches, it takes a fraction of what it takes after Nova's other
         # weighers ran.
-        table.cost_list
+        table.weight_list
         if LOG.isEnabledFor(logging.DEBUG):
             for i in np.flatnonzero(~fits):
                 LOG.debug("%(host)s rejected for the %(kind)s request: "

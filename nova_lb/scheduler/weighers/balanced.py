@@ -11,18 +11,16 @@ Nova's HostWeightHandler normalises what ``weigh_objects`` returns with
 weight by ``weight_multiplier(host_state)``, called once per host. To read
 the multiplier (``[nova_lb] weight_multiplier`` or the aggregate metadata
 ``nova_lb_weight_multiplier``) once per request instead, ``weigh_objects``
-does both steps itself, exactly as Nova would: min-max normalisation of the
-scores, then the multiplier. ``minval = 0`` and ``maxval = 1`` make Nova's
+does both steps itself, as Nova would: min-max normalisation of the scores
+(rounded to ``candidates.WEIGHT_DECIMALS``), then the multiplier. ``minval = 0`` and ``maxval = 1`` make Nova's
 own normalisation the identity, and ``weight_multiplier`` returns 1.
 """
 
 import itertools
-import math
 import operator
 
 import nova.conf
 from nova.scheduler import weights
-import numpy as np
 from oslo_log import log as logging
 
 from nova_lb.conf import balance
@@ -37,28 +35,6 @@ LOG = logging.getLogger(__name__)
 MULTIPLIER_KEY = 'nova_lb_weight_multiplier'
 
 _HOST = operator.attrgetter('obj')
-
-
-def normalise(costs):
-    """Nova's ``normalize`` of the scores ``-cost``: min-max to [0, 1] (the
-    cheapest host 1), all-equal gives zeros.
-
-    A host whose cost is not finite (no capacity, or missing figures) gets
-    0, the lowest weight. Plain Python on a list: this runs after Nova's
-    other weighers, where numpy's first calls cost more than the loop.
-    """
-    # One C-level sum tells whether every cost is finite, the usual case.
-    if not math.isfinite(sum(costs)):
-        finite = [c for c in costs if math.isfinite(c)]
-        if not finite:
-            return [0.0] * len(costs)
-        worst = max(finite)
-        costs = [c if math.isfinite(c) else worst for c in costs]
-    low, high = min(costs), max(costs)
-    if low == high:
-        return [0.0] * len(costs)
-    span = high - low
-    return [(high - c) / span for c in costs]
 
 
 class BalancedUtilizationWeigher(weights.BaseHostWeigher):
@@ -96,18 +72,19 @@ class BalancedUtilizationWeigher(weights.BaseHostWeigher):
             table = candidates.Candidates(hosts, request.amounts(
                 weight_properties, projection.CLASSES), balance.load(CONF))
             rows = slice(None)
-        costs = (table.cost_list if isinstance(rows, slice)
-                 else table.costs[rows].tolist())
+        normalised = (table.weight_list if isinstance(rows, slice)
+                      else candidates.normalise(table.costs[rows]).tolist())
         if table.overridden((MULTIPLIER_KEY,)):
             multipliers = table.aggregate_values(
                 (MULTIPLIER_KEY,), (table.settings.weight_multiplier,))[
                     rows, 0].tolist()
         else:
             multipliers = itertools.repeat(table.settings.weight_multiplier)
-        weighed = list(map(operator.mul, normalise(costs), multipliers))
+        weighed = list(map(operator.mul, normalised, multipliers))
         if LOG.isEnabledFor(logging.DEBUG):
             LOG.debug("BalancedUtilizationWeigher: cost, multiplier per "
                       "host: %(costs)s",
                       {'costs': {h.host: (round(c, 4), m) for h, c, m
-                                 in zip(hosts, costs, multipliers)}})
+                                 in zip(hosts, table.costs[rows].tolist(),
+                                        multipliers)}})
         return weighed

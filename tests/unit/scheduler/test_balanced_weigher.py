@@ -13,6 +13,7 @@ import numpy as np
 
 from nova_lb import exception
 from nova_lb.model import cost
+from nova_lb.scheduler import candidates
 from nova_lb.scheduler.weighers import balanced
 from tests.unit.scheduler import base
 from tests.unit.scheduler import hosts
@@ -23,7 +24,8 @@ MODEL = cost.CostModel.build({'VCPU': 1.0, 'MEMORY_MB': 1.0, 'DISK_GB': 1.0})
 
 def nova_weights(costs, multipliers=None):
     """What Nova's handler gives a weigher whose raw weight is -cost."""
-    normalised = list(weights.normalize([-c for c in costs]))
+    normalised = [round(n, candidates.WEIGHT_DECIMALS)
+                  for n in weights.normalize([-c for c in costs])]
     multipliers = multipliers or [CONF.nova_lb.weight_multiplier] * len(
         costs)
     return [n * m for n, m in zip(normalised, multipliers)]
@@ -151,11 +153,17 @@ class BalancedWeigherTest(base.PluginTestCase):
     def test_normalise_matches_nova(self):
         costs = [3.0, 1.0, 2.0, np.inf, np.nan]
         self.assertEqual(list(weights.normalize([-3.0, -1.0, -2.0])),
-                         balanced.normalise(costs)[:3])
+                         candidates.normalise(costs)[:3].tolist())
         self.assertEqual([0.0, 1.0, 0.5, 0.0, 0.0],
-                         balanced.normalise(costs))
-        self.assertEqual([0.0, 0.0], balanced.normalise([1.0, 1.0]))
-        self.assertEqual([0.0, 0.0], balanced.normalise([np.inf, np.nan]))
+                         candidates.normalise(costs).tolist())
+        self.assertEqual([0.0, 0.0], candidates.normalise([1.0, 1.0]).tolist())
+        self.assertEqual([0.0, 0.0],
+                         candidates.normalise([np.inf, np.nan]).tolist())
+
+    def test_normalise_rounds_to_six_decimals(self):
+        # Nova formats every weight into a string; six decimals suffice.
+        self.assertEqual([1.0, 0.333333, 0.0],
+                         candidates.normalise([1.0, 3.0, 4.0]).tolist())
 
 
 
