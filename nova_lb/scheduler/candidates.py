@@ -67,11 +67,11 @@ def _overrides(aggregate, keys, positive):
 
 
 #: Decimals a weight is rounded to. A millionth of the spread between the
-#: cheapest and the dearest candidate is finer than the hosts' figures tell
-#: apart (half a MiB of memory on a 384 GiB host), and Nova's
-#: HostWeightHandler formats every weight into a string on every request,
-#: debug logging on or off: six decimals format in two thirds of the time
-#: of a full float's seventeen digits.
+#: cheapest and the dearest candidate is finer than anything the hosts'
+#: figures tell apart (less than a MiB of memory on a 384 GiB host), and
+#: Nova's HostWeightHandler formats every weight into a string on every
+#: request, debug logging on or off: six decimals format in about two
+#: thirds of the time of a full float's seventeen digits.
 WEIGHT_DECIMALS = 6
 
 
