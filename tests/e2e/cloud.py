@@ -93,6 +93,18 @@ def in_flight(conn):
     return [m for m in migrations(conn) if m['status'] not in FINAL]
 
 
+def settled(conn):
+    """No live migration in flight, none about to be.
+
+    Nova's API marks a server ``migrating`` (its task state) before it
+    answers a live-migration request; the migration record appears only
+    later, when the conductor picks the request up. A client killed right
+    after asking leaves such a server behind for a moment.
+    """
+    return not in_flight(conn) and not any(
+        s['OS-EXT-STS:task_state'] for s in servers(conn))
+
+
 def image_and_flavor(conn):
     image = next(conn.image.images(name='minicloud-smoke'), None)
     flavor = conn.compute.find_flavor(smoke.FLAVOR['name'])
