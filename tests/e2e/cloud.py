@@ -93,16 +93,28 @@ def in_flight(conn):
     return [m for m in migrations(conn) if m['status'] not in FINAL]
 
 
-def settled(conn):
-    """No live migration in flight, none about to be.
+def wait_settled(conn, quiet=5.0, timeout=300):
+    """Wait until no live migration is in flight or requested, ``quiet``
+    seconds in a row.
 
-    Nova's API marks a server ``migrating`` (its task state) before it
-    answers a live-migration request; the migration record appears only
-    later, when the conductor picks the request up. A client killed right
-    after asking leaves such a server behind for a moment.
+    A client killed just after sending a live-migration request leaves the
+    request to nova-api: the server shows ``migrating`` (its task state)
+    only once the API has checked it, and the migration record only once
+    the conductor picks it up. The quiet spell outlasts both.
     """
-    return not in_flight(conn) and not any(
-        s['OS-EXT-STS:task_state'] for s in servers(conn))
+    def busy():
+        return in_flight(conn) or any(
+            s['OS-EXT-STS:task_state'] for s in servers(conn))
+    since = None
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        now = time.monotonic()
+        since = None if busy() else (since or now)
+        if since and now - since >= quiet:
+            return
+        time.sleep(0.5)
+    raise AssertionError('timed out after %ds waiting for no live migration '
+                         'in flight or requested' % timeout)
 
 
 def image_and_flavor(conn):

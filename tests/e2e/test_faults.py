@@ -135,8 +135,7 @@ class FaultTest(base.E2ETestCase):
         self.assertGreater(len({m['wave'] for m in self.state(
             'plan.json')['migrations']}), 1)
         # The kill may land just after a request for the next move.
-        cloud.wait_for('no live migration in flight or requested',
-                       lambda: cloud.settled(self.conn), 300)
+        cloud.wait_settled(self.conn)
         code, out = self.rebalance()
         self.assertEqual(0, code, out)
         # A skipped run would leave the first run's plan to be read here.
