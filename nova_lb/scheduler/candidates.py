@@ -10,6 +10,7 @@ The weigher can then answer for any subset of the hosts (those that passed
 every filter) by row.
 """
 
+import copy
 import functools
 import itertools
 import math
@@ -125,6 +126,27 @@ class Candidates:
         """``normalise(costs)`` as Python floats: the weigher's weights,
         before multipliers, when it weighs all of these hosts."""
         return normalise(self.costs).tolist()
+
+    def narrowed(self, keep):
+        """These candidates less the hosts where ``keep`` (bool array) is
+        False, with what was computed of them.
+
+        HeadroomFilter hands this on when it rejects hosts, so that its
+        weigher, weighing the hosts that passed, finds them in order and
+        does no numpy work after Nova's weighers to look their rows up.
+        """
+        other = copy.copy(self)
+        flags = keep.tolist()
+        other.hosts = list(itertools.compress(self.hosts, flags))
+        other._per_host = list(itertools.compress(self._per_host, flags))
+        # The cached properties' values, where computed; the weights are
+        # normalised over the hosts weighed, so they are not carried over.
+        computed = vars(other)
+        computed.pop('weight_list', None)
+        for name in ('util', 'costs'):
+            if name in computed:
+                computed[name] = computed[name][keep]
+        return other
 
     def overridden(self, keys):
         """Whether an aggregate of these hosts sets one of ``keys``."""

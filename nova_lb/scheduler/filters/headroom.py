@@ -11,7 +11,6 @@ weigher of the same request (``nova_lb.scheduler.handoff``).
 """
 
 import functools
-import itertools
 
 import nova.conf
 from nova.scheduler import filters
@@ -79,10 +78,13 @@ class HeadroomFilter(filters.BaseHostFilter):
         # NaN (a figure missing from the HostState) never passes. Column
         # by column, as the cost model reduces (see cost._weighted_columns).
         fits = functools.reduce(np.logical_and, (util <= limits).T)
-        # The weigher of this request weighs these hosts by their cost:
-        # computed now, while the arrays and numpy's code are in the CPU's
-        # caches, it takes a fraction of what it takes after Nova's other
-        # weighers ran.
+        if not fits.all():
+            table = table.narrowed(fits)
+            handoff.leave(spec_obj, table)
+        # The weigher of this request weighs the hosts that pass by their
+        # cost: computed now, while the arrays and numpy's code are in the
+        # CPU's caches, it takes a fraction of what it takes after Nova's
+        # other weighers ran.
         table.weight_list
         if LOG.isEnabledFor(logging.DEBUG):
             for i in np.flatnonzero(~fits):
@@ -94,4 +96,4 @@ class HeadroomFilter(filters.BaseHostFilter):
                            'ceil': np.broadcast_to(
                                ceilings, util.shape)[i].tolist(),
                            'classes': ', '.join(projection.CLASSES)})
-        return list(itertools.compress(hosts, fits.tolist()))
+        return table.hosts

@@ -59,6 +59,15 @@ class HandoffTest(base.PluginTestCase):
         self.assertEqual(self.weigh_alone(passed), weights)
         self.assertEqual(2, len(self.built))
 
+    def test_hosts_the_filter_rejected_are_not_handed_on(self):
+        passed = self.filter(self.states)
+        self.assertLess(len(passed), len(self.states))
+        # The weigher finds the hosts that passed as they are, in order.
+        table = handoff.take(self.spec)
+        self.assertEqual(passed, table.hosts)
+        self.assertEqual(slice(None), table.rows(passed))
+        self.assertEqual(len(passed), len(table.weight_list))
+
     def test_subset_left_by_later_filters(self):
         passed = self.filter(self.states)
         later = passed[::-1][::2]            # fewer hosts, another order
