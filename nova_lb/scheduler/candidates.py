@@ -23,7 +23,8 @@ from nova_lb.scheduler import projection
 
 LOG = logging.getLogger(__name__)
 
-_AGGREGATES = operator.attrgetter('aggregates')
+#: A HostState's aggregates (Nova's HostState.aggregates is always a list).
+AGGREGATES = operator.attrgetter('aggregates')
 
 
 def _ids(objects):
@@ -106,8 +107,7 @@ class Candidates:
         self.hosts = list(host_states)
         self.settings = settings
         self._amounts = amounts
-        # Nova's HostState.aggregates is always a list.
-        self._per_host = list(map(_AGGREGATES, self.hosts))
+        self._per_host = list(map(AGGREGATES, self.hosts))
         self._aggregates = distinct_aggregates(self._per_host)
 
     @functools.cached_property

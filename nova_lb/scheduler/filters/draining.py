@@ -8,8 +8,6 @@ destination); a rebuild stays on its host and claims nothing new, so it
 passes.
 """
 
-import operator
-
 import nova.conf
 from nova.scheduler import filters
 from oslo_log import log as logging
@@ -21,8 +19,6 @@ from nova_lb.scheduler import request
 
 CONF = nova.conf.CONF
 LOG = logging.getLogger(__name__)
-
-_AGGREGATES = operator.attrgetter('aggregates')
 
 
 def _aggregate_name():
@@ -54,7 +50,7 @@ class DrainingHostFilter(filters.BaseHostFilter):
             return hosts
         name = _aggregate_name()
         aggregates = candidates.distinct_aggregates(
-            map(_AGGREGATES, hosts))
+            map(candidates.AGGREGATES, hosts))
         draining = {a for a in aggregates if a.name == name}
         if not draining:
             return hosts

@@ -12,8 +12,9 @@ weight by ``weight_multiplier(host_state)``, called once per host. To read
 the multiplier (``[nova_lb] weight_multiplier`` or the aggregate metadata
 ``nova_lb_weight_multiplier``) once per request instead, ``weigh_objects``
 does both steps itself, as Nova would: min-max normalisation of the scores
-(rounded to ``candidates.WEIGHT_DECIMALS``), then the multiplier. ``minval = 0`` and ``maxval = 1`` make Nova's
-own normalisation the identity, and ``weight_multiplier`` returns 1.
+(rounded to ``candidates.WEIGHT_DECIMALS``), then the multiplier.
+``minval = 0`` and ``maxval = 1`` make Nova's own normalisation the
+identity, and ``weight_multiplier`` returns 1.
 """
 
 import itertools
