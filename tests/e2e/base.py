@@ -104,17 +104,10 @@ class E2ETestCase(testtools.TestCase):
         """Wait until every nova-compute has been up ``seconds`` in a row:
         after RabbitMQ comes back, a compute's report may hang for
         rpc_response_timeout and show it down again after it looked up."""
-        since = None
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline:
-            up = all(s['state'] == 'up' for s in cloud.compute(
-                self.conn, '/os-services?binary=nova-compute')['services'])
-            now = time.monotonic()
-            since = (since or now) if up else None
-            if since and now - since >= seconds:
-                return
-            time.sleep(2)
-        self.fail('nova-compute services not steadily up for %ds' % seconds)
+        cloud.wait_steadily('every nova-compute up', lambda: all(
+            s['state'] == 'up' for s in cloud.compute(
+                self.conn, '/os-services?binary=nova-compute')['services']),
+            seconds, interval=2)
 
     def nova_moves(self):
         """(server, source, destination) of live migrations since setUp,

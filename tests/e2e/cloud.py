@@ -93,28 +93,32 @@ def in_flight(conn):
     return [m for m in migrations(conn) if m['status'] not in FINAL]
 
 
-def wait_settled(conn, quiet=5.0, timeout=300):
-    """Wait until no live migration is in flight or requested, ``quiet``
-    seconds in a row.
+def wait_steadily(what, predicate, seconds, timeout=300, interval=0.5):
+    """Wait until ``predicate()`` has held ``seconds`` in a row."""
+    since = None
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        now = time.monotonic()
+        since = (since or now) if predicate() else None
+        if since and now - since >= seconds:
+            return
+        time.sleep(interval)
+    raise AssertionError('timed out after %ds waiting for %s for %ds in a '
+                         'row' % (timeout, what, seconds))
+
+
+def wait_settled(conn):
+    """Wait until no live migration is in flight or requested, 5 s in a
+    row.
 
     A client killed just after sending a live-migration request leaves the
     request to nova-api: the server shows ``migrating`` (its task state)
     only once the API has checked it, and the migration record only once
     the conductor picks it up. The quiet spell outlasts both.
     """
-    def busy():
-        return in_flight(conn) or any(
-            s['OS-EXT-STS:task_state'] for s in servers(conn))
-    since = None
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        now = time.monotonic()
-        since = None if busy() else (since or now)
-        if since and now - since >= quiet:
-            return
-        time.sleep(0.5)
-    raise AssertionError('timed out after %ds waiting for no live migration '
-                         'in flight or requested' % timeout)
+    wait_steadily('no live migration in flight or requested', lambda: not (
+        in_flight(conn) or any(s['OS-EXT-STS:task_state']
+                               for s in servers(conn))), 5)
 
 
 def image_and_flavor(conn):
