@@ -22,7 +22,7 @@ from oslo_log import log as logging
 
 from nova_lb.executor import migration as migration_mod
 from nova_lb.executor import prechecks
-from nova_lb.executor import retry
+from nova_lb.gateway import retry
 
 LOG = logging.getLogger(__name__)
 

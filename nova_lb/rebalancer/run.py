@@ -15,6 +15,7 @@ from nova_lb.conf import executor as executor_conf
 from nova_lb.conf import rebalancer as rebalancer_conf
 from nova_lb.executor import cloud as cloud_mod
 from nova_lb.executor import executor as executor_mod
+from nova_lb.gateway import client as client_mod
 from nova_lb.model import collector
 from nova_lb.model import snapshot as snapshot_mod
 from nova_lb.rebalancer import lock
@@ -48,6 +49,7 @@ class Run(object):
         self.stopper = stopper or stopping.Stopper()
         self._conn = conn
         self._lock = lock.rebalancing_lock(self.settings)
+        self.client = None
         self.cloud = None
         self.started = None
         self.summary = {'kind': kind}
@@ -57,12 +59,15 @@ class Run(object):
         self.started = time.time()
         try:
             if self._conn is None:
-                self._conn = collector.connect(self.settings.cloud)
+                self.client = client_mod.connect(self.settings.cloud,
+                                                 self.executor_settings)
+            else:
+                self.client = client_mod.Client.configured(
+                    self._conn, self.executor_settings)
         except BaseException as e:
             self.__exit__(type(e), e, None)
             raise
-        self.cloud = cloud_mod.Cloud.configured(self._conn,
-                                                self.executor_settings)
+        self.cloud = cloud_mod.Cloud(self.client)
         return self
 
     def __exit__(self, exc_type, exc, tb):
@@ -77,7 +82,7 @@ class Run(object):
     def snapshot(self):
         """A fresh, checked :class:`~nova_lb.model.snapshot.Snapshot` of
         the cloud; adds the hosts and servers counts to the summary."""
-        snap = snapshot_mod.parse(collector.collect(self._conn), 'the cloud')
+        snap = snapshot_mod.parse(collector.collect(self.client), 'the cloud')
         self.summary.update(hosts=len(snap.services),
                             servers=len(snap.servers))
         return snap

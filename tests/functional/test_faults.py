@@ -25,7 +25,8 @@ SMALL = dict(vcpus=2, memory_mb=2048, disk_gb=20)
 def _settings(**overrides):
     values = dict(max_parallel=2, max_per_host=1, migration_timeout=60,
                   poll_interval=0.2, max_failures=3, api_retries=3,
-                  api_retry_delay=0.05)
+                  api_retry_delay=0.05, api_connect_timeout=5,
+                  api_read_timeout=30)
     values.update(overrides)
     return executor_conf.Settings(**values)
 
