@@ -50,15 +50,15 @@ def rebalance(conf, conn=None, dry_run=False, stopper=None):
     with run_mod.Run(conf, 'rebalance', conn, stopper) as run:
         busy = _migrations_in_flight(run)
         if busy:
-            run.summary['note'] = busy + ', run skipped'
+            run.skip(busy + ', run skipped')
             return run.summary
         snap = run.snapshot()
         plan = _plan(run, snap)
-        run.publish(plan)
+        run.publish(plan, snap)
         if dry_run or not run.settings.automatic:
-            run.summary['note'] = '%s: plan published to %s, nothing moved' % (
+            run.skip('%s: plan published to %s, nothing moved' % (
                 'dry run' if dry_run else 'automation = manual',
-                run.state.path(state_mod.PLAN))
+                run.state.path(state_mod.PLAN)))
         elif plan.migrations:
             run.execute(plan, snap)
     return run.summary
@@ -104,7 +104,7 @@ def apply(conf, document, plan, conn=None, stopper=None):
                 'the plan no longer fits the cloud, nothing moved (%d '
                 'problems): %s' % (len(violations), '; '.join(
                     v.message for v in violations[:3])))
-        run.publish(plan)
+        run.publish(plan, snap)
         run.execute(plan, snap)
     return run.summary
 
@@ -125,13 +125,13 @@ def drain(conf, host, aggregate, conn=None, stopper=None):
             raise exception.StalePlan(busy)
         snap = run.snapshot()
         plan = _plan(run, snap, drain_hosts=(host,))
-        run.publish(plan)
+        run.publish(plan, snap)
         run.execute(plan, snap)
         left = [s['id'] for s in run.cloud.servers_on(host)]
         run.summary['left_on_host'] = left
         if left:
-            run.summary['note'] = '%d servers still on %s' % (len(left),
-                                                               host)
+            run.unexpected.append('%d servers still on %s' % (len(left),
+                                                              host))
     return run.summary
 
 

@@ -11,8 +11,14 @@ from nova_lb.cmd import nova_lb
 from nova_lb.rebalancer import state as state_mod
 
 SUMMARY = {'kind': 'rebalance', 'ended_at': 1700000000.0, 'duration': 42.5,
-           'success': 1, 'hosts': 4, 'servers': 12, 'planned': 2,
-           'done': 1, 'failed': 1, 'skipped': 0, 'not_started': 0}
+           'outcome': 'partly failed', 'success': 0,
+           'reason': '1 of 2 moves started failed', 'hosts': 4,
+           'servers': 12, 'planned': 2,
+           'done': 1, 'failed': 1, 'skipped': 0, 'not_started': 0,
+           'before': {'VCPU': {'peak': 0.9, 'mean': 0.5, 'stddev': 0.3}},
+           'after': {'VCPU': {'peak': 0.7, 'mean': 0.5, 'stddev': 0.2}},
+           'predicted_after': {'VCPU': {'peak': 0.55, 'mean': 0.5,
+                                        'stddev': 0.05}}}
 PLAN = {'format': 'nova-lb-plan/1',
         'migrations': [{'server': 's1', 'source': 'host1',
                         'destination': 'host2', 'wave': 0},
@@ -49,9 +55,12 @@ class StatusTest(testtools.TestCase):
         self.state.write(state_mod.PLAN, PLAN)
         self.assertEqual(
             'Last run: rebalance, ended 2023-11-14 22:13:20 UTC after '
-            '42.5s, ok\n'
+            '42.5s: partly failed (needs an admin)\n'
+            '  reason: 1 of 2 moves started failed\n'
             '  4 hosts, 12 servers\n'
             '  moves: 1 done, 1 failed, 0 skipped, 0 not started\n'
+            '  VCPU       peak 90.0% -> 70.0% measured (plan predicted '
+            '55.0%)\n'
             '\n'
             'Current plan: 2 migrations in 2 waves\n'
             '  VCPU       peak 90.0% -> 55.0%, stddev 30.0% -> 5.0%\n'
@@ -60,10 +69,10 @@ class StatusTest(testtools.TestCase):
 
     def test_failed_run_and_json(self):
         failed = {'kind': 'drain host2', 'ended_at': 1700000000.0,
-                  'duration': 0.5, 'success': 0,
-                  'error': 'cannot connect to cloud'}
+                  'duration': 0.5, 'outcome': 'aborted', 'success': 0,
+                  'reason': 'cannot connect to cloud'}
         self.state.write(state_mod.LAST_RUN, failed)
-        self.assertIn('FAILED\n  error: cannot connect to cloud\n',
-                      self._status())
+        self.assertIn('aborted (needs an admin)\n'
+                      '  reason: cannot connect to cloud\n', self._status())
         self.assertEqual({'last_run': failed, 'plan': None},
                          json.loads(self._status('--json')))
