@@ -140,7 +140,7 @@ class FaultTest(base.E2ETestCase):
         self.assertEqual(0, code, out)
         # A skipped run would leave the first run's plan to be read here.
         self.assertNotIn('run skipped',
-                         self.state('last-run.json').get('note', ''), out)
+                         self.state('last-run.json').get('reason', ''), out)
         plan = self.state('plan.json')
         for server in first:
             self.assertNotIn(server, [m['server']

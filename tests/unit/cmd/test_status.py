@@ -2,6 +2,8 @@
 
 import io
 import json
+import subprocess
+import sys
 from unittest import mock
 
 import fixtures
@@ -76,3 +78,25 @@ class StatusTest(testtools.TestCase):
                       '  reason: cannot connect to cloud\n', self._status())
         self.assertEqual({'last_run': failed, 'plan': None},
                          json.loads(self._status('--json')))
+
+
+class StatusPipeTest(testtools.TestCase):
+    """``nova-lb status | head -1``: a real pipe whose reader leaves."""
+
+    def test_reader_gone_is_no_traceback(self):
+        tmp = self.useFixture(fixtures.TempDir())
+        state = state_mod.State(tmp.join('state'))
+        state.write(state_mod.PLAN, dict(PLAN, migrations=[
+            dict(PLAN['migrations'][0], server='s%d' % i)
+            for i in range(20000)]))
+        config = tmp.join('nova-lb.conf')
+        with open(config, 'w') as f:
+            f.write('[rebalancer]\nstate_dir = %s\n' % state.dir)
+        proc = subprocess.run(
+            'set -o pipefail; %s -m nova_lb.cmd.nova_lb --config-file %s '
+            'status | head -1' % (sys.executable, config),
+            shell=True, executable='/bin/bash', capture_output=True,
+            text=True, timeout=60)
+        self.assertEqual('Last run: none yet\n', proc.stdout)
+        self.assertEqual('', proc.stderr)
+        self.assertEqual(1, proc.returncode)
