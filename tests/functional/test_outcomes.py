@@ -10,6 +10,7 @@ import fixtures
 
 from nova_lb.cmd.commands import status
 from nova_lb import exception
+from nova_lb.planner import plan as plan_mod
 from nova_lb.rebalancer import daemon
 from nova_lb.rebalancer import flow
 from nova_lb.rebalancer import outcome
@@ -123,4 +124,29 @@ class OutcomeTest(test_rebalancer.RebalancerTestCase):
         last = self.assert_reported('refused')
         self.assertIn('nothing moved', last['reason'])
         self.assertEqual(1, len(self.live_migrations()))
+        self.assert_consistent()
+
+    def test_plan_that_no_longer_helps_is_refused_with_figures(self):
+        a, b, _, _ = self.boot_skewed({'host1': 4}, vcpus=1,
+                                      memory_mb=3072, disk_gb=1)
+        elsewhere = self.boot_skewed({'host4': 5}, vcpus=3,
+                                     memory_mb=3072, disk_gb=1)
+        # The plan an admin reviewed while host1 (77 % of its memory) was
+        # the fullest host: two servers to host2.
+        plan = plan_mod.Plan(migrations=(
+            plan_mod.Migration(a['id'], 'host1', 'host2', 0),
+            plan_mod.Migration(b['id'], 'host1', 'host2', 1)),
+            before={}, after={})
+        # Meanwhile an admin moves host4's servers to host3, which becomes
+        # the fullest host (97 %): the plan's moves lower the peak no more.
+        for server in elsewhere:
+            self._live_migrate(server, 'completed', host='host3')
+        e = self.assertRaises(exception.StalePlan, flow.apply, self.conf(),
+                              plan.to_json(), plan, conn=self.sdk)
+        self.assertIn('the plan no longer improves the cloud enough, '
+                      'nothing moved', str(e))
+        self.assertRegex(str(e), r'from \d+\.\d% to \d+\.\d% \(gain')
+        last = self.assert_reported('refused')
+        self.assertEqual(' '.join(str(e).split()), last['reason'])
+        self.assertEqual(len(elsewhere), len(self.live_migrations()))
         self.assert_consistent()
