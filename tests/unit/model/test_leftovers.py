@@ -77,11 +77,45 @@ class LeftoversTest(testtools.TestCase):
                       % (S(5), M(4)), found[S(5)].message)
         self.assertNotIn(S(5), build.build(snap).servers)
 
-    def test_none_in_a_clean_snapshot_with_a_migration_in_flight(self):
+    def test_migration_in_flight_is_none_an_unknown_consumer_is_one(self):
         # small.json has a running migration: its swapped allocations are
-        # how Nova runs every live migration, not a leftover.
-        self.assertEqual((), leftovers.find(
-            snapshot.load(test_snapshot.SMALL)))
+        # how Nova runs every live migration, not a leftover. Its consumer
+        # dddddddd-...1 on h2 is neither a server nor a migration.
+        consumer = 'dddddddd-0000-4000-8000-000000000001'
+        found, = leftovers.find(snapshot.load(test_snapshot.SMALL))
+        self.assertEqual((consumer, None, ('h2',)),
+                         (found.server, found.migration, found.hosts))
+        self.assertEqual(
+            'leftover allocations: consumer %s is no live server (deleted?) '
+            'and no migration and still holds MEMORY_MB=512, VCPU=1 on h2; '
+            'counted as used until removed with: openstack resource provider '
+            'allocation delete %s' % (consumer, consumer), found.message)
+
+    def test_completed_migration_still_holding_its_source(self):
+        # What a Placement restart as a migration ends leaves: the server
+        # on its destination, the migration's consumer on its source.
+        with open(SWAPPED) as f:
+            doc = json.load(f)
+        doc['compute']['migrations']['migrations'].append(dict(
+            doc['compute']['migrations']['migrations'][0], id=5,
+            uuid=M(5), instance_uuid=S(5), source_compute='h4',
+            dest_compute='h2', status='completed'))
+        h4 = doc['placement']['providers']['bbbbbbbb-0000-4000-8000-%012d'
+                                             % 4]
+        h4['allocations']['allocations'][M(5)] = {
+            'resources': {'VCPU': 2}}
+        snap = snapshot.parse(doc)
+        found = {f.server: f for f in leftovers.find(snap)}
+        self.assertEqual((M(5), ('h4',)),
+                         (found[S(5)].migration, found[S(5)].hosts))
+        self.assertIn('migration %s of server %s (h4 -> h2) ended completed '
+                      'and still holds VCPU=2 on h4' % (M(5), S(5)),
+                      found[S(5)].message)
+        # Counted where it is, and its server is not moved to make up.
+        c = build.build(snap)
+        self.assertNotIn(S(5), c.servers)
+        self.assertEqual(2, c.fixed[c.hosts.index('h4')][
+            c.resource_classes.index('VCPU')])
 
     def test_servers_stay_and_their_allocations_are_fixed_load(self):
         c = build.build(self.snap)
