@@ -35,6 +35,21 @@ def M(n):
     return 'cccccccc-0000-4000-8000-%012d' % n
 
 
+def _with_migration(n, source, destination, status, holder, resources):
+    """swapped.json plus migration ``M(n)`` of server S(5), ended in
+    ``status`` and still holding ``resources`` on host ``h<holder>``."""
+    with open(SWAPPED) as f:
+        doc = json.load(f)
+    doc['compute']['migrations']['migrations'].append(dict(
+        doc['compute']['migrations']['migrations'][0], id=n, uuid=M(n),
+        instance_uuid=S(5), source_compute=source,
+        dest_compute=destination, status=status))
+    provider = doc['placement']['providers'][
+        'bbbbbbbb-0000-4000-8000-%012d' % holder]
+    provider['allocations']['allocations'][M(n)] = {'resources': resources}
+    return snapshot.parse(doc)
+
+
 class LeftoversTest(testtools.TestCase):
 
     def setUp(self):
@@ -58,17 +73,8 @@ class LeftoversTest(testtools.TestCase):
         # What a RabbitMQ restart mid-migration left on the minicloud: the
         # server back on its source with its own allocation, the failed
         # migration still holding the destination's.
-        with open(SWAPPED) as f:
-            doc = json.load(f)
-        doc['compute']['migrations']['migrations'].append(dict(
-            doc['compute']['migrations']['migrations'][0], id=4,
-            uuid=M(4), instance_uuid=S(5), source_compute='h2',
-            dest_compute='h4', status='failed'))
-        h4 = doc['placement']['providers']['bbbbbbbb-0000-4000-8000-%012d'
-                                             % 4]
-        h4['allocations']['allocations'][M(4)] = {
-            'resources': {'VCPU': 2, 'MEMORY_MB': 1024, 'DISK_GB': 20}}
-        snap = snapshot.parse(doc)
+        snap = _with_migration(4, 'h2', 'h4', 'failed', 4, {
+            'VCPU': 2, 'MEMORY_MB': 1024, 'DISK_GB': 20})
         found = {f.server: f for f in leftovers.find(snap)}
         self.assertEqual((M(4), ('h2', 'h4')),
                          (found[S(5)].migration, found[S(5)].hosts))
@@ -94,17 +100,7 @@ class LeftoversTest(testtools.TestCase):
     def test_completed_migration_still_holding_its_source(self):
         # What a Placement restart as a migration ends leaves: the server
         # on its destination, the migration's consumer on its source.
-        with open(SWAPPED) as f:
-            doc = json.load(f)
-        doc['compute']['migrations']['migrations'].append(dict(
-            doc['compute']['migrations']['migrations'][0], id=5,
-            uuid=M(5), instance_uuid=S(5), source_compute='h4',
-            dest_compute='h2', status='completed'))
-        h4 = doc['placement']['providers']['bbbbbbbb-0000-4000-8000-%012d'
-                                             % 4]
-        h4['allocations']['allocations'][M(5)] = {
-            'resources': {'VCPU': 2}}
-        snap = snapshot.parse(doc)
+        snap = _with_migration(5, 'h4', 'h2', 'completed', 4, {'VCPU': 2})
         found = {f.server: f for f in leftovers.find(snap)}
         self.assertEqual((M(5), ('h4',)),
                          (found[S(5)].migration, found[S(5)].hosts))
