@@ -54,7 +54,7 @@ class RunCheckTest(test_faults.FaultTestCase):
         self.assertEqual(0, status_code, status)
         self.assertIn(': %s%s\n' % (name, '' if last['success']
                                      else ' (needs an admin)'), status)
-        self.assertNotIn('Traceback', out)
+        self.assertNotIn('Unhandled error', out)
         return last
 
     def assert_reported_leftovers(self, last):
@@ -90,7 +90,7 @@ class RunCheckTest(test_faults.FaultTestCase):
             self.assertEqual(1, code, out)
             self.assertRegex(last_line, r'^nova-lb-rebalancer: error: ')
             self.assertIn(named, last_line)
-            self.assertNotIn('Traceback', out)
+            self.assertNotIn('Unhandled error', out)
             self.assert_outcome(code, out, 'aborted')
         # The daemon, started while Placement is down, logs the failed run,
         # stays up, and rebalances at its next interval once it is back.
@@ -110,7 +110,7 @@ class RunCheckTest(test_faults.FaultTestCase):
         self.assertIsNone(daemon.poll(), base.output(daemon))
         daemon.send_signal(signal.SIGTERM)
         self.assertEqual(0, daemon.wait(120), base.output(daemon))
-        self.assertNotIn('Traceback', base.output(daemon))
+        self.assertNotIn('Unhandled error', base.output(daemon))
         self.assert_reported_leftovers(self.state('last-run.json'))
         self.assert_moves_match_nova()
 
