@@ -68,4 +68,7 @@ class InvalidPlanFile(NovaLBError):
 
 
 class Stopped(NovaLBError):
-    """Asked to stop (SIGTERM) while nothing was moving."""
+    """Asked to stop (SIGTERM) while nothing was moving: the run is
+    skipped, not failed (see :mod:`nova_lb.rebalancer.outcome`)."""
+
+    exit_code = EXIT_OK

@@ -7,6 +7,7 @@ or a config error into one line on stderr and an exit code a script can
 use: 0 done, 1 error, 2 bad input.
 """
 
+import os
 import sys
 
 from oslo_config import cfg
@@ -56,6 +57,11 @@ def main(prog, description, cli_opts, run, argv=None):
         return exception.EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print('%s: interrupted' % prog, file=sys.stderr)
+        return exception.EXIT_ERROR
+    except BrokenPipeError:
+        # ``nova-lb status | head``: the reader is gone, nobody to tell.
+        # Point stdout at /dev/null so the flush at exit fails no more.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return exception.EXIT_ERROR
 
 

@@ -12,6 +12,7 @@ from oslo_config import cfg
 from nova_lb import cmd
 from nova_lb import exception
 from nova_lb.rebalancer import daemon
+from nova_lb.rebalancer import outcome
 
 DESCRIPTION = ('Keep the compute hosts of an OpenStack Nova cloud evenly '
                'loaded by live-migrating servers, every [rebalancer] '
@@ -20,7 +21,8 @@ DESCRIPTION = ('Keep the compute hosts of an OpenStack Nova cloud evenly '
 CLI_OPTS = [
     cfg.BoolOpt('once', default=False,
                 help='Do one run and exit (for a systemd timer or cron). '
-                     'The exit code is 1 if a migration failed.'),
+                     'The exit code is 1 unless the run was done or '
+                     'skipped (see "Outcomes" in the admin guide).'),
     cfg.BoolOpt('dry-run', default=False,
                 help='Plan and publish the plan, move nothing.'),
 ]
@@ -32,9 +34,7 @@ def _run(conf):
     if not conf.once:
         rebalancer.run_forever()
         return exception.EXIT_OK
-    summary = rebalancer.run_once()
-    return exception.EXIT_ERROR if summary.get('failed') else \
-        exception.EXIT_OK
+    return outcome.exit_code(rebalancer.run_once())
 
 
 def main(argv=None):

@@ -96,11 +96,15 @@ Related options:
     cfg.IntOpt(
         'api_retries', default=4, min=0,
         help="""
-How often a Nova or Placement call that failed with a server error (HTTP
-5xx), a refused connection or a timeout is tried again.
+How often a Keystone, Nova or Placement call that failed with a server
+error (HTTP 5xx), a refused connection, a timeout or a failed version
+discovery (the service was down) is tried again.
 
-Waits between tries double, starting at ``api_retry_delay``. A call that
-still fails ends the run with one line naming the call.
+Applies to every command that talks to the cloud (``nova-lb snapshot``,
+``plan``, ``apply``, ``drain``, ``undrain`` and the rebalancer). Waits
+between tries double, starting at ``api_retry_delay``. A call that still
+fails ends the run with one line naming the service and the call; the
+daemon tries again at its next interval.
 
 Possible values:
 
@@ -124,6 +128,42 @@ Related options:
 
 * ``api_retries``
 """),
+    cfg.FloatOpt(
+        'api_connect_timeout', default=10.0, min=0.1,
+        help="""
+Seconds to wait for a Keystone, Nova or Placement endpoint to accept a
+connection.
+
+A call that times out is retried as ``api_retries`` says.
+
+Possible values:
+
+* A number >= 0.1, in seconds.
+
+Related options:
+
+* ``api_read_timeout``, ``api_retries``
+"""),
+    cfg.FloatOpt(
+        'api_read_timeout', default=60.0, min=0.1,
+        help="""
+Seconds to wait for an answer from a Keystone, Nova or Placement endpoint
+that accepted the connection (precisely: the longest silence while
+reading its answer).
+
+An endpoint that accepts connections and never answers (a wedged API
+behind its load balancer) then costs a run at most this long per try,
+instead of hanging it, and the rebalancing lock with it, forever. Large
+clouds whose ``GET /servers/detail`` takes long need more.
+
+Possible values:
+
+* A number >= 0.1, in seconds.
+
+Related options:
+
+* ``api_connect_timeout``, ``api_retries``
+"""),
 ]
 
 
@@ -138,6 +178,8 @@ class Settings:
     max_failures: int
     api_retries: int
     api_retry_delay: float
+    api_connect_timeout: float
+    api_read_timeout: float
 
 
 def load(conf):
@@ -150,4 +192,6 @@ def load(conf):
         poll_interval=group.poll_interval,
         max_failures=group.max_failures,
         api_retries=group.api_retries,
-        api_retry_delay=group.api_retry_delay)
+        api_retry_delay=group.api_retry_delay,
+        api_connect_timeout=group.api_connect_timeout,
+        api_read_timeout=group.api_read_timeout)

@@ -5,13 +5,14 @@ plan out needs a few more calls, all here: start, watch and abort live
 migrations, look at one server, one compute service and one resource
 provider just before a move, and edit the draining aggregate. Every method
 returns plain JSON data (dicts, lists, strings), so the pre-checks and the
-executor never see an openstacksdk object, and every call goes through a
-:class:`~nova_lb.executor.retry.Retrier`.
+executor never see an openstacksdk object, and every call goes through
+the same :class:`~nova_lb.gateway.client.Client` as the collector's (its
+timeouts and retries).
 """
 
 from openstack import exceptions as sdk_exceptions
 
-from nova_lb.executor import retry
+from nova_lb.gateway import client as client_mod
 
 #: 2.59 adds migration uuids (the Placement consumer of a move's source
 #: allocation); 2.65 lets an abort reach queued migrations; 2.80 is the
@@ -29,33 +30,26 @@ ENDED = ('completed', 'failed', 'error', 'cancelled')
 class Cloud(object):
     """Plain-data access to Nova and Placement for the executor."""
 
-    def __init__(self, conn, retrier):
-        self._conn = conn
-        self._retry = retrier
+    def __init__(self, client):
+        """:param client: a :class:`nova_lb.gateway.client.Client`."""
+        self._client = client
+        self._conn = client.conn
 
     @classmethod
     def configured(cls, conn, settings):
-        """A Cloud retrying as ``[executor]`` (``settings``) says."""
-        return cls(conn, retry.Retrier(settings.api_retries,
-                                       settings.api_retry_delay))
-
-    def _get(self, service, path, version, **params):
-        """The JSON body of a GET, or None for 404."""
-        def get():
-            resp = getattr(self._conn, service).get(
-                path, params=params, microversion=version)
-            sdk_exceptions.raise_from_response(resp)
-            return resp.json()
-        try:
-            return self._retry.call('GET %s' % path, get)
-        except sdk_exceptions.NotFoundException:
-            return None
+        """A Cloud on ``conn`` retrying as ``[executor]`` (``settings``)
+        says."""
+        return cls(client_mod.Client.configured(conn, settings))
 
     def _compute(self, path, **params):
-        return self._get('compute', path, COMPUTE_VERSION, **params)
+        """A Nova body, or None for 404."""
+        return self._client.get('compute', path, COMPUTE_VERSION, params,
+                                missing_ok=True)
 
     def _placement(self, path):
-        return self._get('placement', path, PLACEMENT_VERSION)
+        """A Placement body, or None for 404."""
+        return self._client.get('placement', path, PLACEMENT_VERSION,
+                                missing_ok=True)
 
     # -- pre-checks -------------------------------------------------------
 
@@ -137,7 +131,7 @@ class Cloud(object):
         e.g. already post-migrating or ended.
         """
         try:
-            self._retry.call(
+            self._client.call(
                 'abort migration %s' % migration_id,
                 self._conn.compute.abort_server_migration,
                 str(migration_id), server=server_id, ignore_missing=False)
@@ -152,24 +146,24 @@ class Cloud(object):
     def aggregate(self, name, create=False):
         """``{'id', 'name', 'hosts'}`` of an aggregate, or None."""
         try:
-            agg = self._retry.call('find aggregate %s' % name,
+            agg = self._client.call('find aggregate %s' % name,
                                    self._conn.compute.find_aggregate, name,
                                    ignore_missing=False)
         except sdk_exceptions.NotFoundException:
             agg = None
         if agg is None and create:
-            agg = self._retry.call('create aggregate %s' % name,
+            agg = self._client.call('create aggregate %s' % name,
                                    self._conn.compute.create_aggregate,
                                    name=name)
         return agg and {'id': agg.id, 'name': agg.name,
                         'hosts': list(agg.hosts or ())}
 
     def add_host(self, aggregate_id, host):
-        self._retry.call('add %s to aggregate' % host,
+        self._client.call('add %s to aggregate' % host,
                          self._conn.compute.add_host_to_aggregate,
                          aggregate_id, host)
 
     def remove_host(self, aggregate_id, host):
-        self._retry.call('remove %s from aggregate' % host,
+        self._client.call('remove %s from aggregate' % host,
                          self._conn.compute.remove_host_from_aggregate,
                          aggregate_id, host)

@@ -22,7 +22,7 @@ from oslo_log import log as logging
 
 from nova_lb.executor import migration as migration_mod
 from nova_lb.executor import prechecks
-from nova_lb.executor import retry
+from nova_lb.gateway import retry
 
 LOG = logging.getLogger(__name__)
 
@@ -134,7 +134,8 @@ class Executor(object):
                               self._settings.max_per_host):
                 continue
             pending.remove(move)
-            reason = prechecks.check(move, self._cloud, self._provider_of)
+            reason = prechecks.check(move, self._cloud, self._provider_of,
+                                     [live.move for live in active])
             if reason:
                 LOG.info('Skipping the move of server %(server)s to '
                          '%(dest)s: %(reason)s',
@@ -153,10 +154,16 @@ class Executor(object):
                                 'anyway, watching for it',
                                 {'server': move.server, 'error': e})
                 elif isinstance(e, sdk_exceptions.HttpException):
-                    # Nova refused it (4xx): nothing started.
+                    # Nova refused it (4xx, e.g. NoValidHost): nothing
+                    # started.
+                    reason = 'Nova refused: %s' % (e.details or e)
+                    LOG.warning('Live migration of server %(server)s to '
+                                '%(dest)s: failed (%(reason)s)',
+                                {'server': move.server,
+                                 'dest': move.destination,
+                                 'reason': reason})
                     report.outcomes.append(_outcome(
-                        move, migration_mod.FAILED,
-                        'Nova refused: %s' % (e.details or e)))
+                        move, migration_mod.FAILED, reason))
                     continue
                 else:
                     raise

@@ -8,12 +8,21 @@ now, and skipped with the reason when it no longer holds. This is also how
 a restarted rebalancer never repeats a move: a server no longer on the
 plan's source is not moved again.
 
+Everything a move depends on is read again: the server's state, task,
+host and owner's opt-out (``nova_lb:movable`` set after the plan was
+made), its Placement allocation, the destination's compute service, and
+the destination's room in Placement now, counting the moves of this run
+in flight to it that Placement does not show there yet (a migration holds
+its destination only once Nova's scheduler has picked it).
+
 Nova's scheduler checks the destination once more when the migration
 starts (the executor never forces), so these checks are about not wasting
-a migration and about reporting why a move was skipped.
+a migration, about the owner's word, and about reporting why a move was
+skipped.
 """
 
 from nova_lb.model import cost
+from nova_lb.model import movable
 
 HOST = 'OS-EXT-SRV-ATTR:host'
 TASK_STATE = 'OS-EXT-STS:task_state'
@@ -32,6 +41,25 @@ def server_reason(move, server):
         return 'server is %s, not ACTIVE' % server['status']
     if server.get(TASK_STATE):
         return 'server is busy (task %s)' % server[TASK_STATE]
+    if movable.opted_out(server.get('metadata') or {}):
+        return 'its owner set %s=%s' % (
+            movable.OPT_OUT_KEY, server['metadata'][movable.OPT_OUT_KEY])
+    return None
+
+
+def allocation_reason(move, allocations, source_rp):
+    """Why the server's Placement allocation does not allow the move as
+    planned, or None.
+
+    :param allocations: ``{rp uuid: {resource class: amount}}`` the server
+        holds.
+    :param source_rp: the resource provider of the move's source.
+    """
+    if not allocations:
+        return 'server holds no Placement allocation'
+    if source_rp not in allocations:
+        return 'server holds no allocation on %s (allocations astray)' % (
+            move.source)
     return None
 
 
@@ -76,13 +104,19 @@ def server_demand(allocations):
     return demand
 
 
-def check(move, cloud, provider_of):
+def check(move, cloud, provider_of, in_flight=()):
     """Look at the cloud now; return why ``move`` must not start, or None.
 
     :param cloud: a :class:`nova_lb.executor.cloud.Cloud`.
     :param provider_of: ``{host: resource provider uuid}``.
+    :param in_flight: moves of this run still in flight.
     """
     reason = server_reason(move, cloud.server(move.server))
+    if reason:
+        return reason
+    allocations = cloud.allocations(move.server)
+    reason = allocation_reason(move, allocations,
+                               provider_of.get(move.source))
     if reason:
         return reason
     reason = service_reason(move, cloud.compute_service(move.destination))
@@ -92,5 +126,17 @@ def check(move, cloud, provider_of):
     if rp is None:
         return 'no resource provider for %s' % move.destination
     inventories, usages = cloud.provider(rp)
-    return room_reason(move, inventories, usages,
-                       server_demand(cloud.allocations(move.server)))
+    return room_reason(move, inventories, _plus(usages, [
+        server_demand(held) for held in (
+            cloud.allocations(other.server) for other in in_flight
+            if other.destination == move.destination)
+        if rp not in held]), server_demand(allocations))
+
+
+def _plus(usages, demands):
+    """``usages`` with ``demands`` added."""
+    total = dict(usages)
+    for demand in demands:
+        for rc, amount in demand.items():
+            total[rc] = total.get(rc, 0) + amount
+    return total

@@ -59,8 +59,9 @@ def build(snap, options=Options()):
         snap, options.scope, index, host_reasons)
     leftovers = leftovers_mod.find(snap)
     for leftover in leftovers:
-        left_alone[leftover.server] = leftover.message
-        rows.pop(leftover.server, None)
+        if leftover.server in snap.server_index:
+            left_alone[leftover.server] = leftover.message
+            rows.pop(leftover.server, None)
     used, demand = _usage(snap, hosts, col, rows)
     held = demand.any(axis=1)
     for uuid in [u for u, row in rows.items() if not held[row]]:

@@ -1,24 +1,15 @@
 """Read the cloud into a ``nova-lb-snapshot/1`` document.
 
-This is the only module that reads the cloud through openstacksdk. It
-stores the unmodified JSON bodies of the Placement and Nova calls the
-snapshot format names, so a snapshot can be checked against the cloud by
+This is the only module that reads a snapshot of the cloud, through the
+same :class:`~nova_lb.gateway.client.Client` as the executor. It stores
+the unmodified JSON bodies of the Placement and Nova calls the snapshot
+format names, so a snapshot can be checked against the cloud by
 repeating a call, and nothing downstream ever sees an SDK object. Paged
 lists are stored as one body holding every item.
 """
 
 import datetime
-import http
 from urllib import parse
-
-from keystoneauth1 import exceptions as ks_exceptions
-import openstack
-from openstack import exceptions as sdk_exceptions
-from oslo_log import log as logging
-
-from nova_lb import exception
-
-LOG = logging.getLogger(__name__)
 
 FORMAT = 'nova-lb-snapshot/1'
 
@@ -46,39 +37,22 @@ PROVIDER_CALLS = (('inventories', 'inventories'),
                   ('traits', 'traits'))
 
 
-def connect(cloud=None):
-    """An authenticated connection, configured as every OpenStack CLI is.
-
-    :param cloud: a cloud name from ``clouds.yaml`` (``[rebalancer]
-        cloud``); None means ``OS_CLOUD`` or the ``OS_*`` variables.
-    :raises nova_lb.exception.CloudError: unknown cloud, missing or wrong
-        credentials, unreachable identity service.
-    """
-    name = repr(cloud) if cloud else 'from the OS_* environment'
-    try:
-        conn = openstack.connect(cloud=cloud, app_name='nova-lb')
-        conn.authorize()
-    except (sdk_exceptions.SDKException, ks_exceptions.ClientException) as e:
-        raise exception.CloudError('cannot connect to cloud %s: %s'
-                                   % (name, _reason(e)))
-    return conn
-
-
-def collect(conn):
-    """Every body of a ``nova-lb-snapshot/1`` document, read through ``conn``.
+def collect(client):
+    """Every body of a ``nova-lb-snapshot/1`` document, read through
+    ``client`` (a :class:`nova_lb.gateway.client.Client`).
 
     :raises nova_lb.exception.CloudError: naming the first call that failed
-        and why.
+        and why (CloudUnavailable if it failed past every retry).
     """
     taken_at = datetime.datetime.now(datetime.timezone.utc)
-    compute = {key: _get_all(conn.compute, path, query, version, items)
+    compute = {key: _get_all(client, path, query, version, items)
                for key, path, query, version, items in COMPUTE_CALLS}
-    placement = {'resource_providers': _get(
-        conn.placement, '/resource_providers', {}, PLACEMENT_VERSION)}
+    placement = {'resource_providers': client.get(
+        'placement', '/resource_providers', PLACEMENT_VERSION)}
     placement['providers'] = {
         rp['uuid']: {
-            key: _get(conn.placement, '/resource_providers/%s/%s'
-                      % (rp['uuid'], suffix), {}, PLACEMENT_VERSION)
+            key: client.get('placement', '/resource_providers/%s/%s'
+                            % (rp['uuid'], suffix), PLACEMENT_VERSION)
             for key, suffix in PROVIDER_CALLS}
         for rp in placement['resource_providers']['resource_providers']}
     return {'format': FORMAT,
@@ -87,13 +61,13 @@ def collect(conn):
             'compute': compute}
 
 
-def _get_all(adapter, path, query, version, items):
+def _get_all(client, path, query, version, items):
     """One body holding every page of a list.
 
     Nova pages with ``<items>_links`` (rel ``next``) where it has them; the
     server groups list has only ``offset``, so it is read until empty.
     """
-    body = _get(adapter, path, query, version)
+    body = client.get('compute', path, version, query)
     if items is None:
         return body
     links_key = items + '_links'
@@ -105,7 +79,7 @@ def _get_all(adapter, path, query, version, items):
             more = _next_query(page.get(links_key, ()))
             if more is None:
                 break
-        page = _get(adapter, path, dict(query, **more), version)
+        page = client.get('compute', path, version, dict(query, **more))
         body[items].extend(page.get(items, ()))
     body.pop(links_key, None)
     return body
@@ -118,34 +92,3 @@ def _next_query(links):
             return {k: v[-1] for k, v in
                     parse.parse_qs(parse.urlsplit(link['href']).query).items()}
     return None
-
-
-def _get(adapter, path, query, version):
-    """The JSON body of one GET, or a CloudError naming the call."""
-    call = 'GET %s' % path
-    LOG.debug('%(call)s %(query)s', {'call': call, 'query': query})
-    try:
-        resp = adapter.get(path, params=query, microversion=version,
-                           raise_exc=False)
-    except (sdk_exceptions.SDKException, ks_exceptions.ClientException) as e:
-        raise exception.CloudError('%s failed: %s' % (call, _reason(e)))
-    if resp.status_code != 200:
-        raise exception.CloudError('%s failed: %d %s' % (
-            call, resp.status_code, resp.reason or _phrase(resp.status_code)))
-    try:
-        return resp.json()
-    except ValueError:
-        raise exception.CloudError('%s returned a body that is not JSON'
-                                   % call)
-
-
-def _phrase(status):
-    try:
-        return http.HTTPStatus(status).phrase
-    except ValueError:
-        return ''
-
-
-def _reason(error):
-    # SDK and keystoneauth messages may span lines; the admin gets one.
-    return ' '.join(str(error).split()) or type(error).__name__

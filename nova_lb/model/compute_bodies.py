@@ -212,6 +212,13 @@ def failed_migrations(compute):
         compute, lambda status: status in FAILED_MIGRATION_STATUSES)
 
 
+def ended_migrations(compute):
+    """Migrations in any final status: each one's Placement consumer
+    should be gone, so one still holding allocations is a leftover."""
+    return _migrations(
+        compute, lambda status: status in FINISHED_MIGRATION_STATUSES)
+
+
 def _migrations(compute, wanted):
     if 'migrations' not in compute:
         return ()

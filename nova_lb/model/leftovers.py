@@ -12,12 +12,18 @@ has them: that is what Nova's scheduler and every live migration claim
 against, so a plan counting them cannot overfill a host (it only sees the
 hosts involved fuller than their guests make them).
 
-Two marks, either one enough:
+Three marks, any one enough:
 
 * a migration that ended in ``error``/``failed`` whose uuid still holds
   allocations (Nova deletes a move's allocations when it ends cleanly);
 * a server, with no migration in flight, holding allocations on a provider
-  outside its own host's provider trees.
+  outside its own host's provider trees;
+* any other consumer on a compute host that is neither a live server nor a
+  migration in flight: a migration that completed or was cancelled but
+  whose allocation Nova never deleted (Placement was down as it ended), a
+  server deleted mid-migration, a consumer nobody knows. These are
+  orphans: they hold room on the host, so they stay counted, but nothing
+  of theirs can move; the message gives the command that removes them.
 """
 
 from nova_lb.model import fields
@@ -55,8 +61,50 @@ def find(snap):
                 or server.uuid in found):
             continue
         found[server.uuid] = (None, [])
-    return tuple(_leftover(snap, uuid, mig, mig_hosts, held)
-                 for uuid, (mig, mig_hosts) in sorted(found.items()))
+    orphans = _orphans(snap, set(found))
+    return tuple(sorted(
+        [_leftover(snap, uuid, mig, mig_hosts, held)
+         for uuid, (mig, mig_hosts) in found.items()] + orphans,
+        key=lambda item: item.server))
+
+
+def _orphans(snap, reported):
+    """Leftovers for consumers that are neither a live server nor a
+    migration in flight, except those of servers in ``reported``."""
+    known = {s.uuid for s in snap.servers if s.host is not None}
+    known |= {m.uuid for m in snap.migrations if m.uuid}
+    ended = {m.uuid: m for m in snap.ended_migrations if m.uuid}
+    host_of = {rp: host for host, rps in snap.host_providers.items()
+               for rp in rps}
+    holds = {}
+    for rp, provider in sorted(snap.providers.items()):
+        host = host_of.get(rp)
+        if host is None:
+            continue
+        for consumer, resources in provider.allocations.items():
+            if consumer not in known:
+                holds.setdefault(consumer, []).append((host, resources))
+    found = []
+    for consumer, where in sorted(holds.items()):
+        mig = ended.get(consumer)
+        server = mig.server if mig else consumer
+        if server in reported:
+            continue
+        what = ('migration %s of server %s (%s -> %s) ended %s' % (
+            consumer, mig.server, mig.source, mig.destination, mig.status)
+            if mig else 'consumer %s is no live server (deleted?) and no '
+            'migration' % consumer)
+        amounts = '; '.join('%s on %s' % (', '.join(
+            '%s=%s' % item for item in sorted(resources.items())), host)
+            for host, resources in where)
+        found.append(Leftover(
+            server=server, migration=consumer if mig else None,
+            hosts=tuple(sorted({host for host, _ in where})),
+            message='leftover allocations: %s and still holds %s; counted '
+                    'as used until removed with: openstack resource '
+                    'provider allocation delete %s' % (
+                        what, amounts, consumer)))
+    return found
 
 
 def _hosts_holding(snap):

@@ -48,9 +48,10 @@ def usable_hosts(snap, scope):
     return usable, reasons
 
 
-def opted_out(server):
-    """The owner set ``nova_lb:movable`` to a false value."""
-    value = server.metadata.get(OPT_OUT_KEY)
+def opted_out(metadata):
+    """The owner set ``nova_lb:movable`` to a false value in a server's
+    ``metadata``."""
+    value = metadata.get(OPT_OUT_KEY)
     return value is not None and not strutils.bool_from_string(
         value, default=True)
 
@@ -80,7 +81,7 @@ def _why_stays(server, scope, index, host_reasons, in_flight):
             server.status)
     if server.task_state:
         return 'task %s in progress' % server.task_state
-    if opted_out(server):
+    if opted_out(server.metadata):
         return 'opted out by metadata %s=%s' % (
             OPT_OUT_KEY, server.metadata[OPT_OUT_KEY])
     if server.project in scope.projects:

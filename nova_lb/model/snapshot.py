@@ -53,6 +53,8 @@ class Snapshot:
     #: migrations that ended in ``error``/``failed`` (they may have left
     #: allocations behind: see :mod:`nova_lb.model.leftovers`)
     failed_migrations: tuple
+    #: migrations in any final status, failed ones included
+    ended_migrations: tuple
     #: server uuid -> {metric: value}; empty when not measured
     metrics: types.MappingProxyType
 
@@ -161,6 +163,7 @@ def _parse(doc, source):
         server_groups=compute_bodies.server_groups(compute),
         migrations=compute_bodies.migrations(compute),
         failed_migrations=compute_bodies.failed_migrations(compute),
+        ended_migrations=compute_bodies.ended_migrations(compute),
         metrics=_ro(metrics))
 
 

@@ -67,13 +67,9 @@ def plan(snap, options=Options()):
     steps, left_out, where = waves.order(model, res.location,
                                          options.wave_per_host,
                                          options.wave_size)
-    counted = np.asarray(model.accepts, dtype=bool)
     result_plan = plan_mod.Plan(
         migrations=tuple(plan_mod.Migration(*step) for step in steps),
-        before=cost.fleet_summary(model.utilisation()[counted],
-                                  model.resource_classes),
-        after=cost.fleet_summary(model.utilisation(where)[counted],
-                                 model.resource_classes),
+        before=_summary(model), after=_summary(model, where),
         solver=res.info(),
         left_alone=dict(model.left_alone, **res.pinned),
         left_out=tuple(left_out),
@@ -83,6 +79,19 @@ def plan(snap, options=Options()):
              'gap %(gap).3f', {'n': len(steps), 'w': len(result_plan.waves),
                                'status': res.status, 'gap': res.gap})
     return result_plan
+
+
+def measure(snap, model_options):
+    """The ``before``/``after`` block of a plan, for the cloud in ``snap``
+    as it is: what a run reports as measured."""
+    return _summary(build.build(snap, model_options))
+
+
+def _summary(model, location=None):
+    """Peak, mean and stddev of the hosts that take servers."""
+    counted = np.asarray(model.accepts, dtype=bool)
+    return cost.fleet_summary(model.utilisation(location)[counted],
+                              model.resource_classes)
 
 
 def _check(snap, result_plan, options):

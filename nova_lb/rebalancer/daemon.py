@@ -64,6 +64,10 @@ class Daemon(object):
                     raise
                 except exception.NovaLBError as e:
                     LOG.error('Run failed: %(error)s', {'error': e})
+                except Exception:
+                    # A bug, not the cloud: the traceback is for its
+                    # report, and the next run may well succeed.
+                    LOG.exception('Run failed unexpectedly')
                 interval = self._conf.rebalancer.interval
                 self.stopper.wait(
                     max(0.0, interval - (time.monotonic() - started)))

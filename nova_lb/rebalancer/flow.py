@@ -18,6 +18,7 @@ from nova_lb import exception
 from nova_lb.planner import checker
 from nova_lb.planner import plan as plan_mod
 from nova_lb.planner import planner
+from nova_lb.planner import recheck
 from nova_lb.rebalancer import run as run_mod
 from nova_lb.rebalancer import state as state_mod
 
@@ -50,15 +51,15 @@ def rebalance(conf, conn=None, dry_run=False, stopper=None):
     with run_mod.Run(conf, 'rebalance', conn, stopper) as run:
         busy = _migrations_in_flight(run)
         if busy:
-            run.summary['note'] = busy + ', run skipped'
+            run.skip(busy + ', run skipped')
             return run.summary
         snap = run.snapshot()
         plan = _plan(run, snap)
-        run.publish(plan)
+        run.publish(plan, snap)
         if dry_run or not run.settings.automatic:
-            run.summary['note'] = '%s: plan published to %s, nothing moved' % (
+            run.skip('%s: plan published to %s, nothing moved' % (
                 'dry run' if dry_run else 'automation = manual',
-                run.state.path(state_mod.PLAN))
+                run.state.path(state_mod.PLAN)))
         elif plan.migrations:
             run.execute(plan, snap)
     return run.summary
@@ -84,9 +85,14 @@ def load_plan(path):
 def apply(conf, document, plan, conn=None, stopper=None):
     """Carry out a reviewed plan, after checking it against the cloud now.
 
+    The moves whose purpose vanished are dropped (see
+    :mod:`~nova_lb.planner.recheck`).
+
     :raises nova_lb.exception.StalePlan: the plan no longer fits the cloud
         (a server moved or is gone, a host filled up, went down or is
-        draining); the message names the first violations.
+        draining), the message naming the first violations; or it no
+        longer improves the cloud by ``[solver] deadband``, the message
+        giving the figures.
     """
     options = planner.options_from_conf(conf)
     limits = checker.Limits(
@@ -98,15 +104,30 @@ def apply(conf, document, plan, conn=None, stopper=None):
         if busy:
             raise exception.StalePlan(busy)
         snap = run.snapshot()
-        violations = checker.check(snap, document, limits)
-        if violations:
-            raise exception.StalePlan(
-                'the plan no longer fits the cloud, nothing moved (%d '
-                'problems): %s' % (len(violations), '; '.join(
-                    v.message for v in violations[:3])))
-        run.publish(plan)
-        run.execute(plan, snap)
+        _refuse_unless_fits(snap, document, limits)
+        verdict = recheck.recheck(snap, plan, options.model)
+        if verdict.dropped:
+            # Dropping a move may strand one that needed its room.
+            _refuse_unless_fits(snap, verdict.plan.to_json(), limits)
+        if verdict.gain < options.solver.deadband - 1e-9:
+            raise exception.StalePlan(recheck.describe(
+                verdict, options.solver.deadband))
+        for server, why in sorted(verdict.dropped.items()):
+            LOG.info('Dropping the move of server %(server)s: %(why)s',
+                     {'server': server, 'why': why})
+        run.summary['dropped'] = verdict.dropped
+        run.publish(verdict.plan, snap)
+        run.execute(verdict.plan, snap)
     return run.summary
+
+
+def _refuse_unless_fits(snap, document, limits):
+    violations = checker.check(snap, document, limits)
+    if violations:
+        raise exception.StalePlan(
+            'the plan no longer fits the cloud, nothing moved (%d '
+            'problems): %s' % (len(violations), '; '.join(
+                v.message for v in violations[:3])))
 
 
 def drain(conf, host, aggregate, conn=None, stopper=None):
@@ -125,13 +146,13 @@ def drain(conf, host, aggregate, conn=None, stopper=None):
             raise exception.StalePlan(busy)
         snap = run.snapshot()
         plan = _plan(run, snap, drain_hosts=(host,))
-        run.publish(plan)
+        run.publish(plan, snap)
         run.execute(plan, snap)
         left = [s['id'] for s in run.cloud.servers_on(host)]
         run.summary['left_on_host'] = left
         if left:
-            run.summary['note'] = '%d servers still on %s' % (len(left),
-                                                               host)
+            run.unexpected.append('%d servers still on %s' % (len(left),
+                                                              host))
     return run.summary
 
 

@@ -4,6 +4,7 @@ The node exporter's textfile collector reads every ``*.prom`` file in its
 directory; the file is replaced atomically, so it never reads half of one.
 """
 
+from nova_lb.rebalancer import outcome as outcome_mod
 from nova_lb.rebalancer import state
 
 PREFIX = 'nova_lb_rebalancer_'
@@ -15,7 +16,8 @@ _METRICS = (
     ('last_run_duration_seconds', 'gauge',
      'How long the last run took.', 'duration'),
     ('last_run_success', 'gauge',
-     '1 if the last run ended without error, else 0.', 'success'),
+     '0 if the last run needs an admin (partly failed, all failed, '
+     'aborted), else 1.', 'success'),
     ('planned_moves', 'gauge',
      'Live migrations in the last plan.', 'planned'),
     ('moves_done', 'gauge',
@@ -33,6 +35,13 @@ _UTILISATION = (
 )
 
 
+#: Summary key, metric suffix, what its figures are.
+_WHEN = (('before', 'before', 'measured before the last run acted'),
+         ('after', 'after', 'measured after the last run'),
+         ('predicted_after', 'predicted',
+          'the last plan predicted after its moves'))
+
+
 def render(summary):
     """The metrics of a run summary (see :mod:`nova_lb.rebalancer.run`)."""
     lines = []
@@ -43,14 +52,21 @@ def render(summary):
         lines += ['# HELP %s%s %s' % (PREFIX, name, text),
                   '# TYPE %s%s %s' % (PREFIX, name, kind),
                   '%s%s %s' % (PREFIX, name, _number(value))]
+    if summary.get('outcome'):
+        full = PREFIX + 'last_run_outcome'
+        lines += ['# HELP %s 1 for the outcome of the last run, 0 for the '
+                  'others.' % full, '# TYPE %s gauge' % full]
+        lines += ['%s{outcome="%s"} %s' % (
+            full, o.name, _number(o.name == summary['outcome']))
+            for o in outcome_mod.ALL]
     for name, stat, text in _UTILISATION:
-        for when in ('before', 'after'):
-            usage = summary.get(when) or {}
+        for key, suffix, what in _WHEN:
+            usage = summary.get(key) or {}
             if not usage:
                 continue
-            full = '%s%s_%s' % (PREFIX, name, when)
-            lines += ['# HELP %s %s per resource class, %s the plan.'
-                      % (full, text, when),
+            full = '%s%s_%s' % (PREFIX, name, suffix)
+            lines += ['# HELP %s %s per resource class, %s.'
+                      % (full, text, what),
                       '# TYPE %s gauge' % full]
             lines += ['%s{resource_class="%s"} %s'
                       % (full, rc, _number(values[stat]))

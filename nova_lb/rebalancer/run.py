@@ -5,6 +5,13 @@ executes a plan with the cooldown recorded move by move, and ends with one
 INFO summary line, ``last-run.json`` and, if configured, the metrics file.
 The daemon's runs, ``nova-lb apply`` and ``nova-lb drain`` all go through
 here, so they exclude each other and report alike.
+
+What a run reports is measured, not predicted: ``before`` is the
+utilisation of the snapshot the run acted on, ``after`` that of a fresh
+snapshot taken once its moves ended (the plan's own prediction is kept
+beside it as ``predicted_after``), and the leftover allocations are those
+found after the run. Leftovers that appeared while the run went on make
+it a partial failure (see :mod:`~nova_lb.rebalancer.outcome`).
 """
 
 import time
@@ -15,10 +22,15 @@ from nova_lb.conf import executor as executor_conf
 from nova_lb.conf import rebalancer as rebalancer_conf
 from nova_lb.executor import cloud as cloud_mod
 from nova_lb.executor import executor as executor_mod
+from nova_lb.gateway import client as client_mod
+from nova_lb.model import build
 from nova_lb.model import collector
+from nova_lb.model import leftovers as leftovers_mod
 from nova_lb.model import snapshot as snapshot_mod
+from nova_lb.planner import planner
 from nova_lb.rebalancer import lock
 from nova_lb.rebalancer import metrics
+from nova_lb.rebalancer import outcome as outcome_mod
 from nova_lb.rebalancer import state as state_mod
 from nova_lb.rebalancer import stopping
 
@@ -44,58 +56,72 @@ class Run(object):
         self.kind = kind
         self.settings = rebalancer_conf.load(conf)
         self.executor_settings = executor_conf.load(conf)
+        self.model_options = build.Options.from_conf(conf)
         self.state = state_mod.State(self.settings.state_dir)
         self.stopper = stopper or stopping.Stopper()
         self._conn = conn
         self._lock = lock.rebalancing_lock(self.settings)
+        self.client = None
         self.cloud = None
         self.started = None
         self.summary = {'kind': kind}
+        #: Why the run moved nothing by policy, or None.
+        self._skipped = None
+        #: What the run found that it did not cause on purpose.
+        self.unexpected = []
+        #: Consumers of the leftovers seen before the run acted.
+        self._known_leftovers = set()
 
     def __enter__(self):
         self._lock.__enter__()
         self.started = time.time()
         try:
             if self._conn is None:
-                self._conn = collector.connect(self.settings.cloud)
+                self.client = client_mod.connect(self.settings.cloud,
+                                                 self.executor_settings)
+            else:
+                self.client = client_mod.Client.configured(
+                    self._conn, self.executor_settings)
         except BaseException as e:
             self.__exit__(type(e), e, None)
             raise
-        self.cloud = cloud_mod.Cloud.configured(self._conn,
-                                                self.executor_settings)
+        self.cloud = cloud_mod.Cloud(self.client)
         return self
 
     def __exit__(self, exc_type, exc, tb):
         try:
-            if exc is not None:
-                self.summary['error'] = ' '.join(str(exc).split()) or \
-                    type(exc).__name__
-            self._finish()
+            self._finish(exc)
         finally:
             self._lock.__exit__(exc_type, exc, tb)
 
     def snapshot(self):
         """A fresh, checked :class:`~nova_lb.model.snapshot.Snapshot` of
         the cloud; adds the hosts and servers counts to the summary."""
-        snap = snapshot_mod.parse(collector.collect(self._conn), 'the cloud')
+        snap = snapshot_mod.parse(collector.collect(self.client), 'the cloud')
         self.summary.update(hosts=len(snap.services),
                             servers=len(snap.servers))
         return snap
 
-    def publish(self, plan):
-        """Record ``plan`` as the current plan and in the summary."""
+    def skip(self, reason):
+        """End the run without moving anything, by policy."""
+        self._skipped = reason
+
+    def publish(self, plan, snap):
+        """Record ``plan`` as the current plan, and in the summary with
+        what ``snap``, the cloud it will act on, measures."""
         self.state.write(state_mod.PLAN, plan.to_json())
         self.summary.update(planned=len(plan.migrations),
                             waves=len(plan.waves),
                             gap=plan.solver.get('gap'),
-                            before=plan.before, after=plan.after,
-                            leftovers=[item['message']
-                                       for item in plan.leftovers])
-        for item in plan.leftovers:
-            LOG.warning('%(message)s', {'message': item['message']})
+                            predicted_after=plan.after)
+        found = self._measure('before', snap)
+        self._known_leftovers = {item.server for item in found}
+        for item in found:
+            LOG.warning('%(message)s', {'message': item.message})
 
     def execute(self, plan, snap):
-        """Carry ``plan`` out; the report goes into the summary."""
+        """Carry ``plan`` out; the report, and the cloud as measured after
+        it, go into the summary."""
         provider_of = {hv.host: hv.uuid for hv in snap.hypervisors}
         with self.stopper.moving():
             report = executor_mod.Executor(
@@ -103,7 +129,20 @@ class Run(object):
                 should_stop=self.stopper.is_set,
                 on_moved=self._record_move).execute(plan)
         self.summary.update(report.to_json())
+        if report.done or report.failed:
+            for item in self._measure('after', self.snapshot()):
+                if item.server not in self._known_leftovers:
+                    LOG.warning('%(message)s', {'message': item.message})
+                    self.unexpected.append('new ' + item.message)
         return report
+
+    def _measure(self, when, snap):
+        """Put the utilisation of ``snap`` into the summary as ``when``
+        (``before`` or ``after``), and its leftovers; returns those."""
+        found = leftovers_mod.find(snap)
+        self.summary[when] = planner.measure(snap, self.model_options)
+        self.summary['leftovers'] = [item.message for item in found]
+        return found
 
     def _record_move(self, server):
         self.state.record_move(server, time.time(), self.settings.cooldown)
@@ -113,30 +152,64 @@ class Run(object):
         return sorted(self.state.recently_moved(time.time(),
                                                 self.settings.cooldown))
 
-    def _finish(self):
+    def _finish(self, error):
         ended = time.time()
         s = self.summary
+        outcome, reason = self._outcome(error)
+        if 'before' in s and 'after' not in s and outcome in (
+                outcome_mod.DONE, outcome_mod.PARTLY_FAILED):
+            s['after'] = s['before']      # nothing moved
         s.update(ended_at=ended, duration=round(ended - self.started, 3),
-                 success=int('error' not in s))
-        LOG.info('%(kind)s run: %(hosts)s hosts, %(servers)s servers, plan '
-                 '%(planned)s moves in %(waves)s waves (gap %(gap)s), '
-                 '%(done)s done, %(failed)s failed, %(skipped)s skipped, '
-                 '%(duration).1fs%(outcome)s',
+                 outcome=outcome.name, success=outcome.success)
+        if reason:
+            s['reason'] = reason
+        LOG.info('%(kind)s run %(outcome)s%(reason)s: %(hosts)s hosts, '
+                 '%(servers)s servers, plan %(planned)s moves in %(waves)s '
+                 'waves (gap %(gap)s), %(done)s done, %(failed)s failed, '
+                 '%(skipped)s skipped, %(duration).1fs, peak %(peak)s',
                  dict({k: s.get(k, '-') for k in (
                      'hosts', 'servers', 'planned', 'waves', 'done',
                      'failed', 'skipped')},
                      gap=_number(s.get('gap')), kind=self.kind,
-                     duration=s['duration'], outcome=_outcome(s)))
+                     duration=s['duration'], outcome=outcome.name,
+                     reason=' (%s)' % reason if reason else '',
+                     peak=_peaks(s)))
         self.state.write(state_mod.LAST_RUN, s)
         if self.settings.metrics_file:
             metrics.write(self.settings.metrics_file, s)
 
+    def _outcome(self, error):
+        """``(Outcome, reason or None)`` of this run."""
+        if error is not None:
+            return (outcome_mod.of_error(error),
+                    ' '.join(str(error).split()) or type(error).__name__)
+        if self._skipped:
+            return outcome_mod.SKIPPED, self._skipped
+        s = self.summary
+        outcome = outcome_mod.of_moves(s.get('done', 0), s.get('failed', 0),
+                                       self.unexpected)
+        reasons = list(self.unexpected)
+        if s.get('failed'):
+            reasons.insert(0, '%d of %d moves started failed' % (
+                s['failed'], s['failed'] + s['done']))
+        if s.get('stopped'):
+            reasons.append('stopped: %s' % s['stopped'])
+        return outcome, '; '.join(reasons) or None
 
-def _outcome(summary):
-    for key in ('error', 'stopped', 'note'):
-        if summary.get(key):
-            return ' (%s: %s)' % (key, summary[key])
-    return ''
+
+def _peaks(summary):
+    """``MEMORY_MB 77.4% -> 38.7% measured (predicted 38.7%)``, or '-'."""
+    before, after = summary.get('before') or {}, summary.get('after') or {}
+    predicted = summary.get('predicted_after') or {}
+    return ', '.join(
+        '%s %.1f%% -> %s measured (predicted %s)' % (
+            rc, 100 * before[rc]['peak'],
+            _percent(after.get(rc)), _percent(predicted.get(rc)))
+        for rc in sorted(before)) or '-'
+
+
+def _percent(stats):
+    return '%.1f%%' % (100 * stats['peak']) if stats else '-'
 
 
 def _number(value):

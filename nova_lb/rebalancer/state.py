@@ -72,8 +72,18 @@ class State(object):
                          json.dumps(document, indent=1, sort_keys=True))
 
     def recently_moved(self, now, cooldown):
-        """``{server uuid: moved at}`` for moves less than ``cooldown`` ago."""
+        """``{server uuid: moved at}`` for moves less than ``cooldown`` ago.
+
+        :raises nova_lb.exception.NovaLBError: ``moved.json`` is not an
+            object of server uuids to times (edited by hand?).
+        """
         moved = self.read(MOVED) or {}
+        if not isinstance(moved, dict) or not all(
+                isinstance(at, (int, float)) and not isinstance(at, bool)
+                for at in moved.values()):
+            raise exception.NovaLBError(
+                '%s: not a {"server uuid": epoch seconds} object; remove it '
+                'to forget the cooldowns' % self.path(MOVED))
         return {server: at for server, at in moved.items()
                 if now - at < cooldown}
 

@@ -38,6 +38,8 @@ from openstack import service_description
 from nova.api import auth
 from nova.tests.functional import integrated_helpers
 
+from nova_lb.gateway import client as client_mod
+from nova_lb.gateway import retry
 from nova_lb.model import cost
 
 # Nova's OpenStackSDKFixture stubs these two for every test. Keep the real
@@ -164,6 +166,11 @@ class NovaLBTestCase(integrated_helpers.ProviderUsageBaseTestCase):
                 for host, count in counts.items() for _ in range(count)]
 
     # -- openstacksdk -----------------------------------------------------
+
+    def gateway(self, conn=None):
+        """A nova-lb gateway Client on ``conn`` (default ``self.sdk``)
+        that tries each call once."""
+        return client_mod.Client(conn or self.sdk, retry.Retrier(0, 0.0))
 
     def make_sdk(self, user='admin', roles='reader,member,admin'):
         """A real openstacksdk Connection to this harness's cloud.

@@ -42,7 +42,7 @@ class TestBuildFromRealCloud(base.NovaLBTestCase):
         self.admin_api.put_service_force_down(services['host5'], True)
 
     def _build(self):
-        snap = snapshot.parse(collector.collect(self.sdk), 'harness')
+        snap = snapshot.parse(collector.collect(self.gateway()), 'harness')
         return snap, build.build(snap, build.Options(
             draining_aggregate='nova-lb-draining'))
 

@@ -25,7 +25,8 @@ SMALL = dict(vcpus=2, memory_mb=2048, disk_gb=20)
 def _settings(**overrides):
     values = dict(max_parallel=2, max_per_host=1, migration_timeout=60,
                   poll_interval=0.2, max_failures=3, api_retries=3,
-                  api_retry_delay=0.05)
+                  api_retry_delay=0.05, api_connect_timeout=5,
+                  api_read_timeout=30)
     values.update(overrides)
     return executor_conf.Settings(**values)
 
@@ -186,4 +187,41 @@ class ExecutorFaultsTest(base.NovaLBTestCase):
         self.assertEqual(1, len(self.live_migrations(a)))
         self.assertEqual(('host2', 'host3'), (self.host_of(a),
                                               self.host_of(b)))
+        self.assert_consistent()
+
+    def test_owner_opts_out_after_the_plan(self):
+        a, b = self.boot_skewed({'host1': 2}, **SMALL)
+
+        def owner_opts_out(server_id):
+            # While the run is going on, b's owner says "leave it".
+            self.admin_api.post_server_metadata(
+                b['id'], {'nova_lb:movable': 'false'})
+
+        report = self.executor(on_moved=owner_opts_out).execute(_plan(
+            (a['id'], 'host1', 'host2', 0), (b['id'], 'host1', 'host3', 1)))
+
+        self.assertEqual(
+            [(a['id'], migration.DONE, None),
+             (b['id'], executor_mod.SKIPPED,
+              'its owner set nova_lb:movable=false')],
+            [(o.server, o.result, o.reason) for o in report.outcomes])
+        self.assertEqual([], self.live_migrations(b))
+        self.assertEqual('host1', self.host_of(b))
+        self.assert_consistent()
+
+    def test_concurrent_moves_to_one_host_count_each_other(self):
+        # host3 (16 vCPUs, 16 GiB) takes one 7 GiB server, not two; with
+        # two moves into it allowed at once, the second must see the
+        # first before Placement does (the scheduler has not run yet).
+        a, b = self.boot_skewed({'host1': 2}, vcpus=2, memory_mb=7168,
+                                disk_gb=20)
+        self.boot_on('host3', vcpus=2, memory_mb=7168, disk_gb=20)
+        settings = _settings(max_per_host=2)
+        report = self.executor(settings).execute(_plan(
+            (a['id'], 'host1', 'host3', 0), (b['id'], 'host1', 'host3', 0)))
+
+        results = {o.server: (o.result, o.reason) for o in report.outcomes}
+        self.assertEqual(migration.DONE, results[a['id']][0])
+        self.assertEqual(executor_mod.SKIPPED, results[b['id']][0])
+        self.assertIn('host3 lacks MEMORY_MB', results[b['id']][1])
         self.assert_consistent()

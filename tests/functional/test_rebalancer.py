@@ -100,13 +100,13 @@ class RebalanceTest(RebalancerTestCase):
         summary = flow.rebalance(
             self.rebalancer_conf(automation='automatic'), conn=self.sdk,
             dry_run=True)
-        self.assertIn('dry run: plan published', summary['note'])
+        self.assertIn('dry run: plan published', summary['reason'])
         conf = self.rebalancer_conf()
 
         summary = flow.rebalance(conf, conn=self.sdk)
 
         # automation = manual (the default): a plan, and nothing moved.
-        self.assertIn('automation = manual', summary['note'])
+        self.assertIn('automation = manual', summary['reason'])
         self.assertEqual([], self.live_migrations())
         path = os.path.join(self.state_dir, state_mod.PLAN)
         document, plan = flow.load_plan(path)
@@ -147,7 +147,7 @@ class RebalanceTest(RebalancerTestCase):
         self.assertEqual((4, 5), (summary['hosts'], summary['servers']))
         self.assertLess(self.peaks()['VCPU'], before['VCPU'])
         self.assert_consistent()
-        self.assertIn('rebalance run: 4 hosts, 5 servers, plan %d moves in '
+        self.assertIn('rebalance run done: 4 hosts, 5 servers, plan %d moves in '
                       % summary['planned'], self.stdlog.logger.output)
         with open(metrics) as f:
             text = f.read()
@@ -194,7 +194,7 @@ class ExclusionTest(RebalancerTestCase):
         summary = flow.rebalance(conf, conn=self.sdk)
 
         self.assertIn('1 live migrations in flight (e.g. server %s)'
-                      % server['id'], summary['note'])
+                      % server['id'], summary['reason'])
         self.assertNotIn('planned', summary)
         self.wait_for_migration_done(server['id'])
         self.assert_consistent()

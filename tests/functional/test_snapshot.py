@@ -40,7 +40,7 @@ class TestSnapshot(base.NovaLBTestCase):
         # groups all need several pages.
         self.flags(max_limit=max_limit, group='api')
         before = datetime.datetime.now(datetime.timezone.utc)
-        doc = collector.collect(self.sdk)
+        doc = collector.collect(self.gateway())
         taken_at = datetime.datetime.strptime(
             doc['taken_at'], '%Y-%m-%dT%H:%M:%SZ').replace(
                 tzinfo=datetime.timezone.utc)
@@ -171,6 +171,6 @@ class TestSnapshotRefused(base.NovaLBTestCase):
         """A member, not admin, may not list every project's servers."""
         member = self.make_sdk(user='demo', roles='reader,member')
         e = self.assertRaises(exception.CloudError, collector.collect,
-                              member)
-        self.assertEqual('GET /servers/detail failed: 403 Forbidden',
+                              self.gateway(member))
+        self.assertEqual('compute GET /servers/detail failed: 403 Forbidden',
                          str(e))

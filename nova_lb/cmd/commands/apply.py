@@ -10,6 +10,7 @@ before it starts.
 
 from nova_lb.rebalancer import daemon
 from nova_lb.rebalancer import flow
+from nova_lb.rebalancer import outcome
 
 
 def add_arguments(parser):
@@ -20,10 +21,10 @@ def add_arguments(parser):
 def run(conf):
     document, plan = flow.load_plan(conf.command.plan)
     summary = flow.apply(conf, document, plan, stopper=daemon.handle_signals())
-    print('%d moves done, %d failed, %d skipped, %d not started%s' % (
-        summary.get('done', 0), summary.get('failed', 0),
+    print('%s: %d moves done, %d failed, %d skipped, %d not started%s' % (
+        summary['outcome'], summary.get('done', 0), summary.get('failed', 0),
         summary.get('skipped', 0), summary.get('not_started', 0),
         ' (stopped: %s)' % summary['stopped'] if summary.get('stopped')
         else ''))
-    return 1 if summary.get('failed') else 0
+    return outcome.exit_code(summary)
 

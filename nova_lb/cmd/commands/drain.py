@@ -11,6 +11,7 @@ The host stays in the aggregate until ``nova-lb undrain HOST``.
 
 from nova_lb.rebalancer import daemon
 from nova_lb.rebalancer import flow
+from nova_lb.rebalancer import outcome
 
 
 def add_arguments(parser):
@@ -25,5 +26,5 @@ def run(conf):
     print('%s: %d servers moved, %d failed, %d still on the host%s' % (
         conf.command.host, summary.get('done', 0), summary.get('failed', 0),
         len(left), (': ' + ', '.join(left)) if left else ''))
-    return 1 if left or summary.get('failed') else 0
+    return outcome.exit_code(summary)
 

@@ -9,7 +9,9 @@ import collections
 import sys
 
 from nova_lb.cmd import output
+from nova_lb.conf import executor as executor_conf
 from nova_lb import exception
+from nova_lb.gateway import client
 from nova_lb.model import collector
 from nova_lb.model import snapshot
 from nova_lb.planner import planner
@@ -32,8 +34,9 @@ def run(conf):
     if args.snapshot:
         snap = snapshot.load(args.snapshot)
     else:
-        conn = collector.connect(conf.rebalancer.cloud)
-        snap = snapshot.parse(collector.collect(conn), 'live snapshot')
+        snap = snapshot.parse(collector.collect(client.connect(
+            conf.rebalancer.cloud, executor_conf.load(conf))),
+            'live snapshot')
     result = planner.plan(snap, planner.options_from_conf(conf))
     if args.format == 'json':
         output.write_json(result.to_json(), args.output)

@@ -10,6 +10,8 @@ admin role.
 import sys
 
 from nova_lb.cmd import output
+from nova_lb.conf import executor as executor_conf
+from nova_lb.gateway import client
 from nova_lb.model import collector
 
 
@@ -20,8 +22,8 @@ def add_arguments(parser):
 
 
 def run(conf):
-    conn = collector.connect(conf.rebalancer.cloud)
-    document = collector.collect(conn)
+    document = collector.collect(client.connect(
+        conf.rebalancer.cloud, executor_conf.load(conf)))
     output.write_json(document, conf.command.output)
     print(summary(document), file=sys.stderr)
     return 0

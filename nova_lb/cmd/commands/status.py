@@ -33,9 +33,12 @@ def describe_run(summary):
         return ['Last run: none yet']
     ended = datetime.datetime.fromtimestamp(
         summary['ended_at'], datetime.timezone.utc)
-    lines = ['Last run: %s, ended %s after %.1fs, %s' % (
+    lines = ['Last run: %s, ended %s after %.1fs: %s%s' % (
         summary['kind'], ended.strftime('%Y-%m-%d %H:%M:%S UTC'),
-        summary['duration'], 'ok' if summary.get('success') else 'FAILED')]
+        summary['duration'], summary.get('outcome', 'unknown outcome'),
+        '' if summary.get('success') else ' (needs an admin)')]
+    if summary.get('reason'):
+        lines.append('  reason: %s' % summary['reason'])
     if 'hosts' in summary:
         lines.append('  %(hosts)d hosts, %(servers)d servers' % summary)
     if 'done' in summary:
@@ -43,10 +46,19 @@ def describe_run(summary):
                      'started' % (summary['done'], summary['failed'],
                                   summary['skipped'],
                                   summary['not_started']))
-    lines += ['  %s: %s' % (key, summary[key])
-              for key in ('error', 'stopped', 'note') if summary.get(key)]
+    before = summary.get('before') or {}
+    after = summary.get('after') or {}
+    predicted = summary.get('predicted_after') or {}
+    for rc in sorted(before):
+        lines.append('  %-10s peak %.1f%% -> %s measured (plan predicted '
+                     '%s)' % (rc, 100 * before[rc]['peak'],
+                              _peak(after.get(rc)), _peak(predicted.get(rc))))
     lines += ['  %s' % message for message in summary.get('leftovers', ())]
     return lines
+
+
+def _peak(stats):
+    return '%.1f%%' % (100 * stats['peak']) if stats else '-'
 
 
 def describe_plan(plan):

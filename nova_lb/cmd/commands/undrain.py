@@ -8,7 +8,7 @@ the next rebalancing run fills the host as the balance asks.
 
 from nova_lb.conf import executor as executor_conf
 from nova_lb.executor import cloud as cloud_mod
-from nova_lb.model import collector
+from nova_lb.gateway import client
 from nova_lb.rebalancer import flow
 
 
@@ -17,8 +17,8 @@ def add_arguments(parser):
 
 
 def run(conf):
-    cloud = cloud_mod.Cloud.configured(
-        collector.connect(conf.rebalancer.cloud), executor_conf.load(conf))
+    cloud = cloud_mod.Cloud(client.connect(conf.rebalancer.cloud,
+                                           executor_conf.load(conf)))
     print(flow.undrain(cloud, conf.command.host,
                        conf.nova_lb.draining_aggregate))
     return 0

@@ -2,6 +2,8 @@
 
 import io
 import json
+import subprocess
+import sys
 from unittest import mock
 
 import fixtures
@@ -11,8 +13,14 @@ from nova_lb.cmd import nova_lb
 from nova_lb.rebalancer import state as state_mod
 
 SUMMARY = {'kind': 'rebalance', 'ended_at': 1700000000.0, 'duration': 42.5,
-           'success': 1, 'hosts': 4, 'servers': 12, 'planned': 2,
-           'done': 1, 'failed': 1, 'skipped': 0, 'not_started': 0}
+           'outcome': 'partly failed', 'success': 0,
+           'reason': '1 of 2 moves started failed', 'hosts': 4,
+           'servers': 12, 'planned': 2,
+           'done': 1, 'failed': 1, 'skipped': 0, 'not_started': 0,
+           'before': {'VCPU': {'peak': 0.9, 'mean': 0.5, 'stddev': 0.3}},
+           'after': {'VCPU': {'peak': 0.7, 'mean': 0.5, 'stddev': 0.2}},
+           'predicted_after': {'VCPU': {'peak': 0.55, 'mean': 0.5,
+                                        'stddev': 0.05}}}
 PLAN = {'format': 'nova-lb-plan/1',
         'migrations': [{'server': 's1', 'source': 'host1',
                         'destination': 'host2', 'wave': 0},
@@ -49,9 +57,12 @@ class StatusTest(testtools.TestCase):
         self.state.write(state_mod.PLAN, PLAN)
         self.assertEqual(
             'Last run: rebalance, ended 2023-11-14 22:13:20 UTC after '
-            '42.5s, ok\n'
+            '42.5s: partly failed (needs an admin)\n'
+            '  reason: 1 of 2 moves started failed\n'
             '  4 hosts, 12 servers\n'
             '  moves: 1 done, 1 failed, 0 skipped, 0 not started\n'
+            '  VCPU       peak 90.0% -> 70.0% measured (plan predicted '
+            '55.0%)\n'
             '\n'
             'Current plan: 2 migrations in 2 waves\n'
             '  VCPU       peak 90.0% -> 55.0%, stddev 30.0% -> 5.0%\n'
@@ -60,10 +71,32 @@ class StatusTest(testtools.TestCase):
 
     def test_failed_run_and_json(self):
         failed = {'kind': 'drain host2', 'ended_at': 1700000000.0,
-                  'duration': 0.5, 'success': 0,
-                  'error': 'cannot connect to cloud'}
+                  'duration': 0.5, 'outcome': 'aborted', 'success': 0,
+                  'reason': 'cannot connect to cloud'}
         self.state.write(state_mod.LAST_RUN, failed)
-        self.assertIn('FAILED\n  error: cannot connect to cloud\n',
-                      self._status())
+        self.assertIn('aborted (needs an admin)\n'
+                      '  reason: cannot connect to cloud\n', self._status())
         self.assertEqual({'last_run': failed, 'plan': None},
                          json.loads(self._status('--json')))
+
+
+class StatusPipeTest(testtools.TestCase):
+    """``nova-lb status | head -1``: a real pipe whose reader leaves."""
+
+    def test_reader_gone_is_no_traceback(self):
+        tmp = self.useFixture(fixtures.TempDir())
+        state = state_mod.State(tmp.join('state'))
+        state.write(state_mod.PLAN, dict(PLAN, migrations=[
+            dict(PLAN['migrations'][0], server='s%d' % i)
+            for i in range(20000)]))
+        config = tmp.join('nova-lb.conf')
+        with open(config, 'w') as f:
+            f.write('[rebalancer]\nstate_dir = %s\n' % state.dir)
+        proc = subprocess.run(
+            'set -o pipefail; %s -m nova_lb.cmd.nova_lb --config-file %s '
+            'status | head -1' % (sys.executable, config),
+            shell=True, executable='/bin/bash', capture_output=True,
+            text=True, timeout=60)
+        self.assertEqual('Last run: none yet\n', proc.stdout)
+        self.assertEqual('', proc.stderr)
+        self.assertEqual(1, proc.returncode)

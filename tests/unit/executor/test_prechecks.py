@@ -8,9 +8,9 @@ from nova_lb.planner import plan
 MOVE = plan.Migration('s1', 'host1', 'host2', 0)
 
 
-def _server(host='host1', status='ACTIVE', task=None):
+def _server(host='host1', status='ACTIVE', task=None, metadata=None):
     return {'id': 's1', 'status': status, 'OS-EXT-SRV-ATTR:host': host,
-            'OS-EXT-STS:task_state': task}
+            'OS-EXT-STS:task_state': task, 'metadata': metadata or {}}
 
 
 def _service(status='enabled', state='up', forced_down=False):
@@ -50,6 +50,30 @@ class ServerReasonTest(testtools.TestCase):
         self.assertEqual('server is busy (task migrating)',
                          prechecks.server_reason(
                              MOVE, _server(task='migrating')))
+
+
+    def test_owner_opted_out_after_the_plan(self):
+        self.assertEqual('its owner set nova_lb:movable=False',
+                         prechecks.server_reason(MOVE, _server(
+                             metadata={'nova_lb:movable': 'False'})))
+        self.assertIsNone(prechecks.server_reason(MOVE, _server(
+            metadata={'nova_lb:movable': 'true'})))
+
+
+class AllocationReasonTest(testtools.TestCase):
+
+    def test_on_source(self):
+        self.assertIsNone(prechecks.allocation_reason(
+            MOVE, {'rp1': {'VCPU': 2}}, 'rp1'))
+
+    def test_none(self):
+        self.assertEqual('server holds no Placement allocation',
+                         prechecks.allocation_reason(MOVE, {}, 'rp1'))
+
+    def test_astray(self):
+        self.assertEqual(
+            'server holds no allocation on host1 (allocations astray)',
+            prechecks.allocation_reason(MOVE, {'rp3': {'VCPU': 2}}, 'rp1'))
 
 
 class ServiceReasonTest(testtools.TestCase):
@@ -111,3 +135,42 @@ class RoomReasonTest(testtools.TestCase):
                          prechecks.server_demand({
                              'rp1': {'VCPU': 2, 'MEMORY_MB': 512},
                              'rp2': {'VCPU': 1}}))
+
+
+class PlainCloud(object):
+    """The executor's Cloud as plain data: what Nova and Placement would
+    answer for a destination with 8 GiB free."""
+
+    def __init__(self, allocations):
+        self._allocations = allocations
+
+    def server(self, server_id):
+        return dict(_server(), id=server_id)
+
+    def compute_service(self, host):
+        return _service()
+
+    def provider(self, rp):
+        return {'MEMORY_MB': _inventory(16384)}, {'MEMORY_MB': 8192}
+
+    def allocations(self, server_id):
+        return self._allocations[server_id]
+
+
+class CheckTest(testtools.TestCase):
+
+    PROVIDERS = {'host1': 'rp1', 'host2': 'rp2'}
+
+    def test_move_in_flight_to_the_destination_counts_until_placed(self):
+        other = plan.Migration('s0', 'host1', 'host2', 0)
+        cloud = PlainCloud({'s1': {'rp1': {'MEMORY_MB': 6144}},
+                            's0': {'rp1': {'MEMORY_MB': 4096}}})
+        # Not on host2 in Placement yet: 8192 + 4096 + 6144 > 16384.
+        self.assertEqual(
+            'host2 lacks MEMORY_MB: needs 6144, 12288 of 16384 used',
+            prechecks.check(MOVE, cloud, self.PROVIDERS, [other]))
+        # Once the scheduler has claimed it, Placement's usage has it.
+        cloud._allocations['s0'] = {'rp2': {'MEMORY_MB': 4096}}
+        self.assertIsNone(prechecks.check(MOVE, cloud, self.PROVIDERS,
+                                          [other]))
+        self.assertIsNone(prechecks.check(MOVE, cloud, self.PROVIDERS))

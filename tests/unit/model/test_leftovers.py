@@ -35,6 +35,21 @@ def M(n):
     return 'cccccccc-0000-4000-8000-%012d' % n
 
 
+def _with_migration(n, source, destination, status, holder, resources):
+    """swapped.json plus migration ``M(n)`` of server S(5), ended in
+    ``status`` and still holding ``resources`` on host ``h<holder>``."""
+    with open(SWAPPED) as f:
+        doc = json.load(f)
+    doc['compute']['migrations']['migrations'].append(dict(
+        doc['compute']['migrations']['migrations'][0], id=n, uuid=M(n),
+        instance_uuid=S(5), source_compute=source,
+        dest_compute=destination, status=status))
+    provider = doc['placement']['providers'][
+        'bbbbbbbb-0000-4000-8000-%012d' % holder]
+    provider['allocations']['allocations'][M(n)] = {'resources': resources}
+    return snapshot.parse(doc)
+
+
 class LeftoversTest(testtools.TestCase):
 
     def setUp(self):
@@ -58,17 +73,8 @@ class LeftoversTest(testtools.TestCase):
         # What a RabbitMQ restart mid-migration left on the minicloud: the
         # server back on its source with its own allocation, the failed
         # migration still holding the destination's.
-        with open(SWAPPED) as f:
-            doc = json.load(f)
-        doc['compute']['migrations']['migrations'].append(dict(
-            doc['compute']['migrations']['migrations'][0], id=4,
-            uuid=M(4), instance_uuid=S(5), source_compute='h2',
-            dest_compute='h4', status='failed'))
-        h4 = doc['placement']['providers']['bbbbbbbb-0000-4000-8000-%012d'
-                                             % 4]
-        h4['allocations']['allocations'][M(4)] = {
-            'resources': {'VCPU': 2, 'MEMORY_MB': 1024, 'DISK_GB': 20}}
-        snap = snapshot.parse(doc)
+        snap = _with_migration(4, 'h2', 'h4', 'failed', 4, {
+            'VCPU': 2, 'MEMORY_MB': 1024, 'DISK_GB': 20})
         found = {f.server: f for f in leftovers.find(snap)}
         self.assertEqual((M(4), ('h2', 'h4')),
                          (found[S(5)].migration, found[S(5)].hosts))
@@ -77,11 +83,35 @@ class LeftoversTest(testtools.TestCase):
                       % (S(5), M(4)), found[S(5)].message)
         self.assertNotIn(S(5), build.build(snap).servers)
 
-    def test_none_in_a_clean_snapshot_with_a_migration_in_flight(self):
+    def test_migration_in_flight_is_none_an_unknown_consumer_is_one(self):
         # small.json has a running migration: its swapped allocations are
-        # how Nova runs every live migration, not a leftover.
-        self.assertEqual((), leftovers.find(
-            snapshot.load(test_snapshot.SMALL)))
+        # how Nova runs every live migration, not a leftover. Its consumer
+        # dddddddd-...1 on h2 is neither a server nor a migration.
+        consumer = 'dddddddd-0000-4000-8000-000000000001'
+        found, = leftovers.find(snapshot.load(test_snapshot.SMALL))
+        self.assertEqual((consumer, None, ('h2',)),
+                         (found.server, found.migration, found.hosts))
+        self.assertEqual(
+            'leftover allocations: consumer %s is no live server (deleted?) '
+            'and no migration and still holds MEMORY_MB=512, VCPU=1 on h2; '
+            'counted as used until removed with: openstack resource provider '
+            'allocation delete %s' % (consumer, consumer), found.message)
+
+    def test_completed_migration_still_holding_its_source(self):
+        # What a Placement restart as a migration ends leaves: the server
+        # on its destination, the migration's consumer on its source.
+        snap = _with_migration(5, 'h4', 'h2', 'completed', 4, {'VCPU': 2})
+        found = {f.server: f for f in leftovers.find(snap)}
+        self.assertEqual((M(5), ('h4',)),
+                         (found[S(5)].migration, found[S(5)].hosts))
+        self.assertIn('migration %s of server %s (h4 -> h2) ended completed '
+                      'and still holds VCPU=2 on h4' % (M(5), S(5)),
+                      found[S(5)].message)
+        # Counted where it is, and its server is not moved to make up.
+        c = build.build(snap)
+        self.assertNotIn(S(5), c.servers)
+        self.assertEqual(2, c.fixed[c.hosts.index('h4')][
+            c.resource_classes.index('VCPU')])
 
     def test_servers_stay_and_their_allocations_are_fixed_load(self):
         c = build.build(self.snap)

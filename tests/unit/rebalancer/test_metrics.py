@@ -5,12 +5,14 @@ import testtools
 
 from nova_lb.rebalancer import metrics
 
-SAMPLE = re.compile(r'^[a-z_]+(\{resource_class="[A-Z_]+"\})? [-+.e0-9]+$')
+SAMPLE = re.compile(r'^[a-z_]+(\{(resource_class="[A-Z_]+"|'
+                    r'outcome="[a-z ]+")\})? [-+.e0-9]+$')
 
 
 class MetricsTest(testtools.TestCase):
 
-    SUMMARY = {'ended_at': 1700000000.5, 'duration': 12.25, 'success': 1,
+    SUMMARY = {'ended_at': 1700000000.5, 'duration': 12.25, 'success': 0,
+               'outcome': 'partly failed',
                'planned': 3, 'done': 2, 'failed': 1, 'skipped': 0,
                'before': {'VCPU': {'peak': 0.9, 'mean': 0.5, 'stddev': 0.2},
                           'MEMORY_MB': {'peak': 0.7, 'mean': 0.5,
@@ -35,6 +37,10 @@ class MetricsTest(testtools.TestCase):
         self.assertEqual(0.9, samples[
             'nova_lb_rebalancer_utilisation_peak_before'
             '{resource_class="VCPU"}'])
+        self.assertEqual(
+            [('partly failed', 1.0)],
+            [(name.split('"')[1], v) for name, v in samples.items()
+             if 'outcome=' in name and v])
         self.assertEqual(0.02, samples[
             'nova_lb_rebalancer_utilisation_stddev_after'
             '{resource_class="MEMORY_MB"}'])

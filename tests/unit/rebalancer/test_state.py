@@ -53,3 +53,11 @@ class StateTest(testtools.TestCase):
         e = self.assertRaises(exception.NovaLBError, self.state.read,
                               state.LAST_RUN)
         self.assertIn('last-run.json: unreadable', str(e))
+
+    def test_moved_file_of_the_wrong_shape_is_one_line(self):
+        for wrong in (['a', 'b'], {'a': 'yesterday'}, {'a': True}):
+            self.state.write(state.MOVED, wrong)
+            e = self.assertRaises(exception.NovaLBError,
+                                  self.state.recently_moved, 1000.0, 600)
+            self.assertIn('moved.json: not a {"server uuid": epoch '
+                          'seconds} object', str(e))

@@ -1,6 +1,7 @@
 import testtools
 
 from nova_lb import exception
+from nova_lb.rebalancer import outcome
 from nova_lb.rebalancer import stopping
 
 
@@ -23,3 +24,11 @@ class StopperTest(testtools.TestCase):
         with stopper.moving():
             stopper.request()
         stopper.wait(3600)  # returns at once
+
+
+class StoppedOutcomeTest(testtools.TestCase):
+
+    def test_stopped_before_moving_is_a_skipped_run(self):
+        stopped = exception.Stopped('stopped before moving anything')
+        self.assertEqual(outcome.SKIPPED, outcome.of_error(stopped))
+        self.assertEqual(outcome.SKIPPED.exit_code, stopped.exit_code)

@@ -5,7 +5,7 @@ from openstack import exceptions as sdk_exceptions
 import testtools
 
 from nova_lb import exception
-from nova_lb.executor import retry
+from nova_lb.gateway import retry
 
 
 class FlakyCall(object):
@@ -59,3 +59,14 @@ class RetrierTest(testtools.TestCase):
         self.assertRaises(exception.CloudUnavailable,
                           retry.Retrier(0, 1.0).call, 'GET /x', call)
         self.assertEqual(1, call.calls)
+
+    def test_failed_discovery_is_transient(self):
+        # What a run starting while Placement or nova-api is down sees.
+        call = FlakyCall(ks_exceptions.DiscoveryFailure(
+            'Could not find versioned identity endpoints'), 2)
+        self.assertEqual({'ok': True}, self.retrier.call('GET /x', call))
+        self.assertEqual(3, call.calls)
+
+    def test_identity_server_error_is_transient(self):
+        call = FlakyCall(ks_exceptions.ServiceUnavailable(), 1)
+        self.assertEqual({'ok': True}, self.retrier.call('auth', call))

@@ -3,7 +3,10 @@
 A rebalancing run lasts minutes to hours; a Nova API restarted behind its
 load balancer, or a Placement briefly overloaded, must not cost a half-done
 run. Server errors (HTTP 5xx), refused connections and timeouts are tried
-again with doubling waits; client errors (4xx) are answers, never retried.
+again with doubling waits, and so is a failed version discovery
+(keystoneauth's ``DiscoveryFailure``: the service's endpoint did not
+answer its ``GET /``), which is how a service that is down looks when a
+run starts; client errors (4xx) are answers, never retried.
 A call that still fails raises :class:`nova_lb.exception.CloudUnavailable`,
 one line naming the call, so a run ends cleanly instead of with a
 traceback.
@@ -24,9 +27,14 @@ def transient(error):
     """Whether ``error`` is worth another try."""
     if isinstance(error, sdk_exceptions.HttpException):
         return (error.status_code or 0) >= 500
-    # ConnectFailure (refused, reset) and ConnectTimeout (no answer in
-    # time: keystoneauth raises it for read timeouts too).
-    return isinstance(error, ks_exceptions.ConnectionError)
+    if isinstance(error, ks_exceptions.HttpError):
+        # Keystone's own answers while authenticating (a 503 from the
+        # identity service behind its load balancer).
+        return (error.http_status or 0) >= 500
+    # ConnectFailure (refused, reset), ConnectTimeout (no answer in time:
+    # keystoneauth raises it for read timeouts too) and DiscoveryFailure.
+    return isinstance(error, (ks_exceptions.ConnectionError,
+                              ks_exceptions.DiscoveryFailure))
 
 
 class Retrier(object):
