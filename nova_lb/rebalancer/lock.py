@@ -10,9 +10,11 @@ The kernel drops an ``fcntl`` lock when its process dies, so a killed
 rebalancer never leaves a stale lock behind.
 """
 
+import errno
 import fcntl
 import os
 import socket
+import stat
 
 from oslo_log import log as logging
 
@@ -24,35 +26,80 @@ LOCK_NAME = 'nova-lb-rebalancer'
 
 
 class FileLock(object):
-    """An exclusive, non-blocking ``flock`` on ``path``."""
+    """An exclusive, non-blocking ``flock`` on ``path``.
+
+    The lock file lives in a directory others may be able to write, and
+    the rebalancer often runs as root: the file is opened without
+    following a symlink, must be a regular file with one link, owned by
+    this user and not writable by everyone, and is never truncated (the
+    holder's line is written over a fixed-width record). So a symlink or
+    hard link planted in ``state_dir`` cannot make the rebalancer empty or
+    overwrite another file.
+    """
+
+    #: Bytes of the holder record: ``pid N on HOST`` padded with spaces.
+    RECORD = 128
 
     def __init__(self, path):
         self.path = path
-        self._file = None
+        self._fd = None
 
     def __enter__(self):
-        f = open(self.path, 'a+')
+        fd = self._open()
         try:
-            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            f.seek(0)
-            holder = f.read().strip() or 'unknown'
-            f.close()
+            holder = os.pread(fd, self.RECORD, 0).decode(
+                'utf-8', 'replace').strip() or 'unknown'
+            os.close(fd)
             raise exception.RebalancerBusy(
                 'another rebalancer is running (%s holds %s)'
                 % (holder, self.path))
-        f.seek(0)
-        f.truncate()
-        f.write('pid %d on %s\n' % (os.getpid(), socket.gethostname()))
-        f.flush()
-        self._file = f
+        except BaseException:
+            os.close(fd)
+            raise
+        self._fd = fd
+        self._write('pid %d on %s' % (os.getpid(), socket.gethostname()))
         return self
 
     def __exit__(self, *exc):
-        self._file.truncate(0)
-        fcntl.flock(self._file, fcntl.LOCK_UN)
-        self._file.close()
-        self._file = None
+        self._write('')
+        fcntl.flock(self._fd, fcntl.LOCK_UN)
+        os.close(self._fd)
+        self._fd = None
+
+    def _open(self):
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW
+                         | os.O_NONBLOCK | os.O_CLOEXEC, 0o644)
+        except OSError as e:
+            raise exception.InvalidConfig(
+                '[rebalancer] state_dir: cannot open the lock file %s: %s%s'
+                % (self.path, e.strerror or e,
+                   ' (a symlink is not accepted)'
+                   if e.errno == errno.ELOOP else ''))
+        info = os.fstat(fd)
+        problem = None
+        if not stat.S_ISREG(info.st_mode):
+            problem = 'is not a regular file'
+        elif info.st_nlink != 1:
+            problem = 'has %d hard links' % info.st_nlink
+        elif info.st_uid != os.geteuid():
+            problem = 'is owned by uid %d, not by this user (uid %d)' % (
+                info.st_uid, os.geteuid())
+        elif info.st_mode & 0o002:
+            problem = 'is writable by everyone (mode %o)' % stat.S_IMODE(
+                info.st_mode)
+        if problem:
+            os.close(fd)
+            raise exception.InvalidConfig(
+                '[rebalancer] state_dir: the lock file %s %s; remove it'
+                % (self.path, problem))
+        return fd
+
+    def _write(self, holder):
+        line = holder.encode('utf-8', 'replace')[:self.RECORD - 1]
+        os.pwrite(self._fd, line.ljust(self.RECORD - 1) + b'\n', 0)
 
 
 class ToozLock(object):

@@ -65,5 +65,5 @@ class StatusTest(testtools.TestCase):
         self.state.write(state_mod.LAST_RUN, failed)
         self.assertIn('FAILED\n  error: cannot connect to cloud\n',
                       self._status())
-        self.assertEqual({'last_run': failed, 'plan': None},
+        self.assertEqual({'last_run': failed, 'plan': None, 'problems': []},
                          json.loads(self._status('--json')))
