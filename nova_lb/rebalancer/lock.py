@@ -15,6 +15,7 @@ import fcntl
 import os
 import socket
 import stat
+import time
 
 from oslo_log import log as logging
 
@@ -68,6 +69,11 @@ class FileLock(object):
         os.close(self._fd)
         self._fd = None
 
+    def held(self):
+        """Always True: the kernel keeps an ``flock`` until its holder
+        exits."""
+        return True
+
     def _open(self):
         try:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW
@@ -103,7 +109,19 @@ class FileLock(object):
 
 
 class ToozLock(object):
-    """A tooz distributed lock; tooz is imported only when configured."""
+    """A tooz distributed lock; tooz is imported only when configured.
+
+    A backend with leases (etcd) drops the lock when its holder stops
+    refreshing it: a killed rebalancer frees it once the lease expires,
+    and a holder cut off from the backend for that long may have lost it
+    to another controller. So before each move the executor asks
+    :meth:`held`, which refreshes the lease and asks the backend, and a
+    holder that cannot confirm the lock starts no further move.
+    """
+
+    #: Seconds during which a confirmation stands: the executor asks
+    #: before every move it considers, the backend need not hear each.
+    CONFIRM_EVERY = 1.0
 
     def __init__(self, url):
         try:
@@ -114,8 +132,15 @@ class ToozLock(object):
                 'is not installed')
         member = ('%s-%d' % (socket.gethostname(), os.getpid())).encode()
         self._url = url
-        self._coordinator = coordination.get_coordinator(url, member)
+        try:
+            self._coordinator = coordination.get_coordinator(url, member)
+        except Exception as e:
+            # tooz raises its own errors, or ImportError for a driver
+            # whose client package is missing.
+            raise exception.InvalidConfig(
+                '[rebalancer] coordination_url %s: %s' % (url, e))
         self._lock = None
+        self._confirmed = (None, False)
 
     def __enter__(self):
         try:
@@ -125,16 +150,61 @@ class ToozLock(object):
                 '[rebalancer] coordination_url %s: cannot connect: %s'
                 % (self._url, e))
         self._lock = self._coordinator.get_lock(LOCK_NAME.encode())
-        if not self._lock.acquire(blocking=False):
-            self._coordinator.stop()
+        try:
+            acquired = self._lock.acquire(blocking=False)
+        except Exception as e:
+            self._stop()
+            raise exception.CloudError(
+                '[rebalancer] coordination_url %s: cannot take the lock: %s'
+                % (self._url, e))
+        if not acquired:
+            self._stop()
             raise exception.RebalancerBusy(
                 'another rebalancer is running (it holds the %s lock at %s)'
                 % (LOCK_NAME, self._url))
         return self
 
     def __exit__(self, *exc):
-        self._lock.release()
-        self._coordinator.stop()
+        try:
+            self._lock.release()
+        except Exception as e:
+            LOG.warning('Could not release the %(name)s lock at %(url)s '
+                        '(%(error)s); it ends when its lease expires',
+                        {'name': LOCK_NAME, 'url': self._url, 'error': e})
+        self._stop()
+
+    def held(self):
+        """True if the backend confirms, now, that this process holds the
+        lock; False if it says otherwise or cannot be reached."""
+        at, held = self._confirmed
+        now = time.monotonic()
+        if at is not None and now - at < self.CONFIRM_EVERY:
+            return held
+        try:
+            # Refreshes the lock's lease, or raises if unreachable.
+            self._coordinator.heartbeat()
+            # The etcd3gw driver's lock keeps its lease: one the backend
+            # already expired has no time left, though refreshing it
+            # raised nothing.
+            lease = getattr(self._lock, '_lease', None)
+            held = self._lock.acquired and (lease is None or lease.ttl() > 0)
+            problem = None if held else 'the lock is no longer ours'
+        except Exception as e:
+            held, problem = False, str(e) or type(e).__name__
+        if not held:
+            LOG.warning('Cannot confirm that this process still holds the '
+                        '%(name)s lock at %(url)s (%(error)s): starting no '
+                        'further move', {'name': LOCK_NAME, 'url': self._url,
+                                         'error': problem})
+        self._confirmed = (now, held)
+        return held
+
+    def _stop(self):
+        try:
+            self._coordinator.stop()
+        except Exception as e:
+            LOG.warning('Could not leave %(url)s cleanly: %(error)s',
+                        {'url': self._url, 'error': e})
 
 
 def rebalancing_lock(settings):

@@ -100,10 +100,15 @@ class Run(object):
         with self.stopper.moving():
             report = executor_mod.Executor(
                 self.cloud, self.executor_settings, provider_of,
-                should_stop=self.stopper.is_set,
+                should_stop=self._should_stop,
                 on_moved=self._record_move).execute(plan)
         self.summary.update(report.to_json())
         return report
+
+    def _should_stop(self):
+        """Asked to stop, or the lock can no longer be confirmed (another
+        controller may hold it now)."""
+        return self.stopper.is_set() or not self._lock.held()
 
     def _record_move(self, server):
         self.state.record_move(server, time.time(), self.settings.cooldown)

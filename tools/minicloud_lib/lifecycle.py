@@ -14,7 +14,8 @@ from minicloud_lib import database
 from minicloud_lib import layout as L
 from minicloud_lib import services
 
-DEBIAN_PACKAGES = ['mariadb-server', 'rabbitmq-server']
+# etcd-server: the coordination service of tests/e2e/test_coordination.py.
+DEBIAN_PACKAGES = ['mariadb-server', 'rabbitmq-server', 'etcd-server']
 INFRA = ('mariadb', 'epmd', 'rabbitmq')
 
 
@@ -35,8 +36,8 @@ POLICY_RC_D = '/usr/sbin/policy-rc.d'
 def install():
     """Debian's servers and Glance & co. into this venv; idempotent.
 
-    The packages' scripts must not start system-wide MariaDB and RabbitMQ
-    (listening on every interface): where no policy-rc.d forbids it, one
+    The packages' scripts must not start system-wide MariaDB, RabbitMQ and
+    etcd (listening on every interface): where no policy-rc.d forbids it, one
     that does is in place for the duration of apt-get install.
     """
     t0 = time.monotonic()
@@ -133,11 +134,12 @@ def _wait_cloud(state, timeout=60):
 
 # -- start ----
 def options(computes=3, migration_seconds=0.0, plugin=True, debug=False,
-            vcpus=8, memory_mb=16384, local_gb=200, sizes=None):
+            vcpus=8, memory_mb=16384, local_gb=200, sizes=None, etcd=False):
     """What `start` builds: the CLI's options, for tests calling start().
 
     `sizes` maps a compute's index (1..computes) to its own
-    (vcpus, memory_mb, local_gb); the others get the defaults.
+    (vcpus, memory_mb, local_gb); the others get the defaults. `etcd`
+    adds an etcd member (service `etcd`) for coordination.
     """
     sizes = dict(sizes or {})
     if computes < 1:
@@ -157,7 +159,8 @@ def options(computes=3, migration_seconds=0.0, plugin=True, debug=False,
         inventories[str(index)] = dict(zip(
             ('vcpus', 'memory_mb', 'local_gb'), size))
     return {'computes': computes, 'migration_seconds': migration_seconds,
-            'plugin': plugin, 'debug': debug, 'inventories': inventories}
+            'plugin': plugin, 'debug': debug, 'inventories': inventories,
+            'etcd': etcd}
 
 
 def start(lay, state, use_cache=True):
