@@ -77,7 +77,7 @@ def _finite(text):
 
 def _integer(text):
     # Beyond 64 bits no API sends it, and numpy cannot hold it.
-    if len(text) > 20 or abs(int(text)) >= 2 ** 63:
+    if len(text) > 18 and (len(text) > 20 or abs(int(text)) >= 2 ** 63):
         raise Unreadable('number %s is out of range' % text[:40])
     return int(text)
 

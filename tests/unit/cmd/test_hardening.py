@@ -83,31 +83,28 @@ class LockFileTest(CommandTestCase):
         self.path = os.path.join(self.state_dir, lock.LOCK_NAME + '.lock')
         self.victim = self.write('victim', 'precious\n')
 
-    def assertVictimIntact(self):
+    def assertRefused(self, why):
+        """Taking the lock is refused naming ``why``; the victim file is
+        left as it was."""
+        e = self.assertRaises(exception.InvalidConfig,
+                              lock.FileLock(self.path).__enter__)
+        self.assertIn(why, str(e))
         with open(self.victim) as f:
             self.assertEqual('precious\n', f.read())
 
     def test_symlink_is_not_followed(self):
         os.symlink(self.victim, self.path)
-        e = self.assertRaises(exception.InvalidConfig,
-                              lock.FileLock(self.path).__enter__)
-        self.assertIn('a symlink is not accepted', str(e))
-        self.assertVictimIntact()
+        self.assertRefused('a symlink is not accepted')
 
     def test_hard_link_is_refused(self):
         os.link(self.victim, self.path)
-        e = self.assertRaises(exception.InvalidConfig,
-                              lock.FileLock(self.path).__enter__)
-        self.assertIn('has 2 hard links', str(e))
-        self.assertVictimIntact()
+        self.assertRefused('has 2 hard links')
 
     def test_world_writable_lock_file_is_refused(self):
-        with open(self.path, 'w'):
-            pass
-        os.chmod(self.path, 0o666)
-        e = self.assertRaises(exception.InvalidConfig,
-                              lock.FileLock(self.path).__enter__)
-        self.assertIn('writable by everyone', str(e))
+        os.chmod(self.victim, 0o666)
+        os.rename(self.victim, self.path)
+        self.victim = self.write('victim', 'precious\n')
+        self.assertRefused('writable by everyone')
 
     def test_lock_file_is_overwritten_never_truncated(self):
         with open(self.path, 'w') as f:
@@ -125,7 +122,8 @@ class LockFileTest(CommandTestCase):
         with mock.patch.object(collector, 'connect',
                                side_effect=AssertionError('contacted')):
             self.assertBadInput(self.main('apply', plan), 'symlink')
-        self.assertVictimIntact()
+        with open(self.victim) as f:
+            self.assertEqual('precious\n', f.read())
 
 
 class StateDirNotWritableTest(CommandTestCase):

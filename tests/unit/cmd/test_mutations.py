@@ -75,14 +75,9 @@ def mutate(document, rng):
 
 class MutationTest(testtools.TestCase):
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.snapshot = scenario.generate(6, 60, seed=11)
-        cls.plan = None
-
     def setUp(self):
         super().setUp()
+        self.snapshot = scenario.generate(6, 60, seed=11)
         self.useFixture(fixtures.Timeout(120, gentle=True))
         self.dir = self.useFixture(fixtures.TempDir())
         self.state_dir = self.dir.join('state')
