@@ -146,9 +146,10 @@ class ToozLock(object):
         try:
             self._coordinator.start(start_heart=True)
         except Exception as e:
-            raise exception.InvalidConfig(
+            # Unreachable is a failure of the service, not bad input.
+            raise exception.CloudError(
                 '[rebalancer] coordination_url %s: cannot connect: %s'
-                % (self._url, e))
+                % (self._url, str(e) or type(e).__name__))
         self._lock = self._coordinator.get_lock(LOCK_NAME.encode())
         try:
             acquired = self._lock.acquire(blocking=False)
