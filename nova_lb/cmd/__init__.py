@@ -7,12 +7,14 @@ or a config error into one line on stderr and an exit code a script can
 use: 0 done, 1 error, 2 bad input.
 """
 
+import logging as pylogging
 import os
 import sys
 
 from oslo_config import cfg
 from oslo_log import log as logging
 
+from nova_lb.cmd import output
 from nova_lb import conf as lb_conf
 from nova_lb import exception
 
@@ -27,7 +29,15 @@ def _parse(argv, prog, description, cli_opts):
     logging.register_options(conf)
     conf.register_cli_opts(cli_opts)
     conf(argv, project='nova-lb', prog=prog, description=description)
+    if not (conf.log_file or conf.log_dir or conf.use_journal
+            or conf.log_config_append):
+        # oslo.log's fallback is stdout, where commands print their JSON
+        # documents and tables: `nova-lb --debug plan --format json` and
+        # `nova-lb snapshot > file` must stay valid JSON.
+        conf.set_override('use_stderr', True)
     logging.setup(conf, 'nova-lb')
+    # Library warnings (keystoneauth, numpy) go to the log, not stdout.
+    pylogging.captureWarnings(True)
     return conf
 
 
@@ -66,7 +76,8 @@ def main(prog, description, cli_opts, run, argv=None):
 
 
 def _one_line(error):
-    return ' '.join(str(error).split())
+    # Messages may quote names from the cloud or a file.
+    return output.printable(' '.join(str(error).split()))
 
 
 def subcommands(commands):

@@ -8,6 +8,7 @@ undoes what the rebalancer did.
 from oslo_config import cfg
 from oslo_config import types
 
+from nova_lb.conf import finite
 from nova_lb import exception
 from nova_lb.model import cost
 
@@ -38,7 +39,7 @@ Related options:
 
 def _ceiling(rc):
     opt = '%s_ceiling' % rc.lower()
-    return cfg.FloatOpt(
+    return finite.FloatOpt(
         opt, default=1.0, min=0.0, max=1.0,
         help=_CEILING_HELP % {'rc': rc, 'opt': opt})
 
@@ -46,7 +47,7 @@ def _ceiling(rc):
 OPTS = [
     cfg.Opt(
         'resource_weights',
-        type=types.Dict(value_type=types.Float(min=0.0)),
+        type=types.Dict(value_type=finite.Float(min=0.0)),
         default={'VCPU': 1.0, 'MEMORY_MB': 1.0, 'DISK_GB': 1.0},
         help="""
 Relative importance of each resource class in a host's cost.
@@ -66,7 +67,7 @@ Related options:
 
 * ``imbalance_weight``
 """),
-    cfg.FloatOpt(
+    finite.FloatOpt(
         'imbalance_weight', default=1.0, min=0.0,
         help="""
 How much a host's imbalance between resource classes adds to its cost,
@@ -84,7 +85,7 @@ Related options:
 
 * ``resource_weights``
 """),
-    cfg.FloatOpt(
+    finite.FloatOpt(
         'weight_multiplier', default=3.0,
         help="""
 Multiplier of the BalancedUtilizationWeigher, as for Nova's own weighers.

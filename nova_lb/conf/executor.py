@@ -9,6 +9,8 @@ import dataclasses
 
 from oslo_config import cfg
 
+from nova_lb.conf import finite
+
 GROUP = cfg.OptGroup(
     'executor',
     title='Live-migration executor',
@@ -65,7 +67,7 @@ Related options:
 
 * ``poll_interval``
 """),
-    cfg.FloatOpt(
+    finite.FloatOpt(
         'poll_interval', default=5.0, min=0.1,
         help="""
 Seconds between two looks at the migrations in flight.
@@ -114,7 +116,7 @@ Related options:
 
 * ``api_retry_delay``
 """),
-    cfg.FloatOpt(
+    finite.FloatOpt(
         'api_retry_delay', default=2.0, min=0.0,
         help="""
 Seconds to wait before the first retry of a failed API call; each further

@@ -8,6 +8,7 @@ import dataclasses
 
 from oslo_config import cfg
 
+from nova_lb.conf import finite
 from nova_lb.solver import result
 
 GROUP = cfg.OptGroup(
@@ -18,8 +19,8 @@ GROUP = cfg.OptGroup(
          'they are grouped into waves.')
 
 OPTS = [
-    cfg.FloatOpt(
-        'time_limit', default=10.0, min=0.5,
+    finite.FloatOpt(
+        'time_limit', default=10.0, min=0.5, max=86400,
         help="""
 Seconds the solver may spend on one plan, over all availability zones.
 
@@ -29,7 +30,7 @@ so a short limit gives a valid but possibly less balanced plan.
 
 Possible values:
 
-* A number of seconds >= 0.5.
+* A number of seconds from 0.5 to 86400 (a day).
 
 Related options:
 
@@ -51,7 +52,7 @@ Related options:
 
 * ``migration_cost``, ``deadband``
 """),
-    cfg.FloatOpt(
+    finite.FloatOpt(
         'deadband', default=0.02, min=0.0, max=1.0,
         help="""
 Utilisation gain below which the planner does nothing.
@@ -68,7 +69,7 @@ Related options:
 
 * ``[nova_lb] resource_weights`` weighs the resource classes' peaks.
 """),
-    cfg.FloatOpt(
+    finite.FloatOpt(
         'peak_tolerance', default=0.01, min=0.0, max=1.0,
         help="""
 How far above the lowest peak found a plan may stay to save migrations.
@@ -85,7 +86,7 @@ Related options:
 
 * ``migration_cost``
 """),
-    cfg.FloatOpt(
+    finite.FloatOpt(
         'migration_cost', default=1.0, min=0.0,
         help="""
 Extra cost of a migration per average server's worth of RAM it copies.

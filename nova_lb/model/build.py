@@ -19,6 +19,7 @@ import numpy as np
 
 from nova_lb.conf import balance
 from nova_lb.conf import planner
+from nova_lb import exception
 from nova_lb.model import cluster
 from nova_lb.model import cost
 from nova_lb.model import leftovers as leftovers_mod
@@ -53,6 +54,11 @@ def build(snap, options=Options()):
     hosts, host_reasons = movable.usable_hosts(snap, options.scope)
     index = {host: i for i, host in enumerate(hosts)}
     classes = _resource_classes(snap, hosts)
+    model = options.cost.for_classes(classes)
+    if hosts and not any(model.weights):
+        raise exception.InvalidConfig(
+            '[nova_lb] resource_weights: none of the resource classes the '
+            'hosts have (%s) has a weight > 0' % ', '.join(classes))
     col = {rc: j for j, rc in enumerate(classes)}
     capacity = _capacity(snap, hosts, col)
     rows, left_alone = movable.movable_servers(
@@ -92,7 +98,7 @@ def build(snap, options=Options()):
         groups=tuple(dataclasses.replace(
             g, members=tuple(renumber[m] for m in g.members)) for g in groups),
         left_alone=left_alone,
-        cost=options.cost.for_classes(classes),
+        cost=model,
         leftovers=leftovers)
 
 

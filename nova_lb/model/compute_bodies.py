@@ -134,6 +134,8 @@ def _flavor(server, path):
         raise fields.Problem('%s.flavor: no original_name; take the '
                              'snapshot at compute microversion 2.47 or '
                              'later' % path)
+    if flavor:
+        fields.get(flavor, 'original_name', str, path + '.flavor')
     return flavor
 
 

@@ -6,6 +6,7 @@ an allocation of a class the provider has no inventory of is the mark of a
 snapshot taken while Placement was being changed.
 """
 
+import math
 import types
 
 from nova_lb.model import fields
@@ -85,15 +86,32 @@ def _inventories(body, path):
     for rc, inv in fields.get(body, 'inventories', dict, path).items():
         p = '%s.inventories.%s' % (path, rc)
         fields.check(inv, dict, p)
+        total = fields.get(inv, 'total', 'number', p)
         result[rc] = Inventory(
-            total=fields.get(inv, 'total', 'number', p),
-            reserved=fields.optional(inv, 'reserved', 'number', p, 0),
-            allocation_ratio=fields.optional(
+            total=_in_range(total, p + '.total', 1),
+            reserved=_in_range(fields.optional(inv, 'reserved', 'number', p,
+                                               0),
+                               p + '.reserved', 0, total),
+            allocation_ratio=_in_range(fields.optional(
                 inv, 'allocation_ratio', 'number', p, 1.0),
+                p + '.allocation_ratio', 0, above=True),
             min_unit=fields.optional(inv, 'min_unit', 'number', p, 1),
             max_unit=fields.optional(inv, 'max_unit', 'number', p, 0),
             step_size=fields.optional(inv, 'step_size', 'number', p, 1))
     return result
+
+
+def _in_range(value, path, low, high=None, above=False):
+    """``value`` if finite and at least ``low`` (above it if ``above``)
+    and at most ``high``: Placement's own limits, so that a hand-edited or
+    corrupted snapshot cannot turn utilisations into ``nan`` or
+    infinity."""
+    if not (math.isfinite(value) and (value > low if above else value >= low)
+            and (high is None or value <= high)):
+        raise fields.Problem('%s: %s is out of range (must be %s %s%s)' % (
+            path, value, '>' if above else '>=', low,
+            '' if high is None else ' and <= %s' % high))
+    return value
 
 
 def _allocations(body, path, inventories):
@@ -105,8 +123,10 @@ def _allocations(body, path, inventories):
         resources = fields.get(fields.check(alloc, dict, p), 'resources',
                                dict, p)
         for rc, amount in resources.items():
+            where = '%s.resources.%s' % (p, rc)
             if type(amount) not in number:
-                fields.check(amount, 'number', '%s.resources.%s' % (p, rc))
+                fields.check(amount, 'number', where)
+            _in_range(amount, where, 0)
             if rc not in inventories:
                 raise fields.Problem(
                     '%s: uses %s but the provider has no %s inventory'

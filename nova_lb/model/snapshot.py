@@ -16,16 +16,20 @@ model builder, the checker and the tests all see the same facts and none of
 them can change them.
 """
 
-import json
+import math
 import os
 import types
 
 from nova_lb import exception
+from nova_lb import jsonfile
 from nova_lb.model import compute_bodies
 from nova_lb.model import fields
 from nova_lb.model import placement_bodies
 
 FORMAT = 'nova-lb-snapshot/1'
+#: The largest snapshot file read: a cloud of 100,000 servers takes about
+#: a quarter of it.
+MAX_BYTES = 1 << 30
 
 _ro = types.MappingProxyType
 
@@ -77,7 +81,8 @@ class Snapshot:
                 value = min(float(v) for v in values)
             except (TypeError, ValueError):
                 continue
-            if value > 0:
+            # nan and inf are no limit an admin meant.
+            if math.isfinite(value) and value > 0:
                 result[host] = value
         return result
 
@@ -103,13 +108,12 @@ def load(path):
     """
     name = os.path.basename(path) or path
     try:
-        with open(path, 'rb') as f:
-            document = json.load(f)
+        document = jsonfile.read(path, MAX_BYTES)
     except OSError as e:
         raise exception.BadSnapshot('%s: cannot read: %s'
                                     % (path, e.strerror or e))
-    except ValueError as e:
-        raise exception.BadSnapshot('%s: not JSON: %s' % (name, e))
+    except jsonfile.Unreadable as e:
+        raise exception.BadSnapshot('%s: %s' % (name, e))
     return parse(document, name)
 
 
@@ -149,6 +153,10 @@ def _parse(doc, source):
                 'compute.servers.servers[%d]: server %s is on host %r, which '
                 'has no hypervisor in compute.hypervisors'
                 % (i, server.uuid, server.host))
+    services = compute_bodies.services(compute)
+    if not services:
+        raise fields.Problem('compute.services.services: no nova-compute '
+                             'service, so no host to balance')
     metrics = fields.optional(doc, 'metrics', dict, '(top level)') or {}
     return Snapshot(
         source=source,
@@ -156,7 +164,7 @@ def _parse(doc, source):
         providers=_ro(providers),
         servers=servers,
         server_index=_ro(server_index),
-        services=_ro(compute_bodies.services(compute)),
+        services=_ro(services),
         hypervisors=hypervisors,
         host_providers=_ro(host_providers),
         aggregates=compute_bodies.aggregates(compute),

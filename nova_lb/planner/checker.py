@@ -64,19 +64,67 @@ def check(snap, plan, limits=Limits()):
     if not isinstance(snap, snapshot_mod.Snapshot):
         snap = snapshot_mod.parse(snap)
     replay = _Replay(snap, limits)
-    migrations = _migrations(plan, replay.report)
-    waves = collections.OrderedDict()
-    previous = None
-    for i, m in migrations:
-        if previous is not None and m['wave'] < previous:
-            replay.report('wave-order', m['wave'], m['server'], None,
-                          'migration %d is in wave %d after a migration in '
-                          'wave %d' % (i, m['wave'], previous))
-        previous = m['wave']
-        waves.setdefault(m['wave'], []).append((i, m))
+    waves = _waves(plan, replay.report)
     for wave in sorted(waves):
         replay.wave(wave, waves[wave])
     return replay.violations
+
+
+def check_offline(plan, limits=Limits()):
+    """The violations of ``plan`` that show without any snapshot.
+
+    A plan file that is malformed, moves a server onto its own source,
+    lists a server twice in a wave or with moves that do not follow each
+    other, or breaks the wave rules is wrong whatever the cloud looks
+    like: ``nova-lb apply`` refuses it as bad input before it contacts
+    the cloud. :func:`check` finds all of these too, among the rest.
+    """
+    violations = []
+
+    def report(*args):
+        violations.append(Violation(*args))
+
+    waves = _waves(plan, report)
+    last = {}
+    for wave in sorted(waves):
+        moves = waves[wave]
+        if limits.per_wave is not None and len(moves) > limits.per_wave:
+            report('wave-size', wave, None, None,
+                   'wave %d has %d migrations, more than %d'
+                   % (wave, len(moves), limits.per_wave))
+        seen = set()
+        for i, m in moves:
+            server = m['server']
+            if m['source'] == m['destination']:
+                report('same-host', wave, server, m['source'],
+                       'migration %d: server %s: source and destination '
+                       'are both %s' % (i, server, m['source']))
+            if server in seen:
+                report('moved-twice', wave, server, None,
+                       'server %s moves twice in wave %d' % (server, wave))
+            elif server in last and last[server] != m['source']:
+                report('wrong-source', wave, server, m['source'],
+                       'migration %d: server %s is moved to %s by an '
+                       'earlier migration, not to its stated source %s'
+                       % (i, server, last[server], m['source']))
+            seen.add(server)
+            last[server] = m['destination']
+    return violations
+
+
+def _waves(plan, report):
+    """``{wave: [(index, migration)]}`` of the well-formed migrations;
+    reports malformed ones and waves out of order."""
+    waves = collections.OrderedDict()
+    previous = None
+    for i, m in _migrations(plan, report):
+        if previous is not None and m['wave'] < previous:
+            report('wave-order', m['wave'], m['server'], None,
+                   'migration %d is in wave %d after a migration in '
+                   'wave %d' % (i, m['wave'], previous))
+        previous = m['wave']
+        waves.setdefault(m['wave'], []).append((i, m))
+    return waves
 
 
 def _migrations(plan, report):

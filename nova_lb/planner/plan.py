@@ -69,14 +69,29 @@ class Plan:
             migrations = tuple(
                 Migration(m['server'], m['source'], m['destination'],
                           int(m['wave']))
-                for m in document['migrations'])
+                for m in _part(document, 'migrations', list, required=True))
         except (KeyError, TypeError, ValueError) as e:
             raise ValueError('malformed migration in %s document: %s'
                              % (FORMAT, e))
         return cls(migrations=migrations,
-                   before=document.get('before', {}),
-                   after=document.get('after', {}),
-                   solver=document.get('solver', {}),
-                   left_alone=document.get('left_alone', {}),
-                   left_out=tuple(document.get('left_out', ())),
-                   leftovers=tuple(document.get('leftovers', ())))
+                   before=_part(document, 'before', dict),
+                   after=_part(document, 'after', dict),
+                   solver=_part(document, 'solver', dict),
+                   left_alone=_part(document, 'left_alone', dict),
+                   left_out=tuple(_part(document, 'left_out', list)),
+                   leftovers=tuple(_part(document, 'leftovers', list)))
+
+
+def _part(document, key, kind, required=False):
+    """``document[key]`` if it is a ``kind``; ``kind()`` if absent and not
+    ``required``.
+
+    :raises ValueError: naming the key.
+    """
+    if key not in document and not required:
+        return kind()
+    value = document.get(key)
+    if not isinstance(value, kind):
+        raise ValueError('%s in a %s document is not a %s'
+                         % (key, FORMAT, kind.__name__))
+    return value

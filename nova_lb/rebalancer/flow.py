@@ -10,11 +10,10 @@ Each is one :class:`~nova_lb.rebalancer.run.Run` (lock, summary, state):
   that empty it and carry them out.
 """
 
-import json
-
 from oslo_log import log as logging
 
 from nova_lb import exception
+from nova_lb import jsonfile
 from nova_lb.planner import checker
 from nova_lb.planner import plan as plan_mod
 from nova_lb.planner import planner
@@ -72,8 +71,7 @@ def load_plan(path):
         a ``nova-lb-plan/1`` document.
     """
     try:
-        with open(path) as f:
-            document = json.load(f)
+        document = jsonfile.read(path, state_mod.MAX_BYTES)
         return document, plan_mod.Plan.from_json(document)
     except OSError as e:
         raise exception.InvalidPlanFile('%s: cannot read: %s'
@@ -88,6 +86,9 @@ def apply(conf, document, plan, conn=None, stopper=None):
     The moves whose purpose vanished are dropped (see
     :mod:`~nova_lb.planner.recheck`).
 
+    :raises nova_lb.exception.InvalidPlanFile: the plan is wrong whatever
+        the cloud holds (see :func:`~nova_lb.planner.checker.check_offline`);
+        nothing is locked or contacted.
     :raises nova_lb.exception.StalePlan: the plan no longer fits the cloud
         (a server moved or is gone, a host filled up, went down or is
         draining), the message naming the first violations; or it no
@@ -99,6 +100,11 @@ def apply(conf, document, plan, conn=None, stopper=None):
         ceilings=options.model.ceilings, scope=options.model.scope,
         draining_aggregate=options.model.draining_aggregate,
         per_host=options.wave_per_host, per_wave=options.wave_size or None)
+    violations = checker.check_offline(document, limits)
+    if violations:
+        raise exception.InvalidPlanFile(
+            'the plan is invalid, nothing moved (%d problems): %s'
+            % (len(violations), _first(violations)))
     with run_mod.Run(conf, 'apply', conn, stopper) as run:
         busy = _migrations_in_flight(run)
         if busy:
@@ -126,8 +132,12 @@ def _refuse_unless_fits(snap, document, limits):
     if violations:
         raise exception.StalePlan(
             'the plan no longer fits the cloud, nothing moved (%d '
-            'problems): %s' % (len(violations), '; '.join(
-                v.message for v in violations[:3])))
+            'problems): %s' % (len(violations), _first(violations)))
+
+
+def _first(violations):
+    """The first three violations, for a one-line message."""
+    return '; '.join(v.message for v in violations[:3])
 
 
 def drain(conf, host, aggregate, conn=None, stopper=None):

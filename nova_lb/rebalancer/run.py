@@ -126,7 +126,7 @@ class Run(object):
         with self.stopper.moving():
             report = executor_mod.Executor(
                 self.cloud, self.executor_settings, provider_of,
-                should_stop=self.stopper.is_set,
+                should_stop=self._should_stop,
                 on_moved=self._record_move).execute(plan)
         self.summary.update(report.to_json())
         if report.done or report.failed:
@@ -143,6 +143,11 @@ class Run(object):
         self.summary[when] = planner.measure(snap, self.model_options)
         self.summary['leftovers'] = [item.message for item in found]
         return found
+
+    def _should_stop(self):
+        """Asked to stop, or the lock can no longer be confirmed (another
+        controller may hold it now)."""
+        return self.stopper.is_set() or not self._lock.held()
 
     def _record_move(self, server):
         self.state.record_move(server, time.time(), self.settings.cooldown)

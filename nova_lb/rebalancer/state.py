@@ -19,10 +19,13 @@ import os
 import tempfile
 
 from nova_lb import exception
+from nova_lb import jsonfile
 
 MOVED = 'moved.json'
 PLAN = 'plan.json'
 LAST_RUN = 'last-run.json'
+#: The largest state file read; a plan for 100,000 servers takes ~10 MB.
+MAX_BYTES = 64 << 20
 
 
 def write_atomically(path, text):
@@ -42,10 +45,16 @@ def write_atomically(path, text):
 
 
 class State(object):
-    """The files in ``state_dir``; the directory is created if missing."""
+    """The files in ``state_dir``.
 
-    def __init__(self, state_dir):
+    :param create: create the directory if missing; ``nova-lb status``,
+        which only reads, passes False.
+    """
+
+    def __init__(self, state_dir, create=True):
         self.dir = state_dir
+        if not create:
+            return
         try:
             os.makedirs(state_dir, exist_ok=True)
         except OSError as e:
@@ -59,17 +68,23 @@ class State(object):
     def read(self, name):
         """The JSON document ``name``, or None if there is none yet."""
         try:
-            with open(self.path(name)) as f:
-                return json.load(f)
+            return jsonfile.read(self.path(name), MAX_BYTES)
         except FileNotFoundError:
             return None
-        except (OSError, ValueError) as e:
+        except OSError as e:
+            raise exception.NovaLBError('%s: unreadable: %s'
+                                        % (self.path(name), e.strerror or e))
+        except jsonfile.Unreadable as e:
             raise exception.NovaLBError('%s: unreadable: %s'
                                         % (self.path(name), e))
 
     def write(self, name, document):
-        write_atomically(self.path(name),
-                         json.dumps(document, indent=1, sort_keys=True))
+        try:
+            write_atomically(self.path(name),
+                             json.dumps(document, indent=1, sort_keys=True))
+        except OSError as e:
+            raise exception.NovaLBError('cannot write %s: %s'
+                                        % (self.path(name), e.strerror or e))
 
     def recently_moved(self, now, cooldown):
         """``{server uuid: moved at}`` for moves less than ``cooldown`` ago.
@@ -85,7 +100,7 @@ class State(object):
                 '%s: not a {"server uuid": epoch seconds} object; remove it '
                 'to forget the cooldowns' % self.path(MOVED))
         return {server: at for server, at in moved.items()
-                if now - at < cooldown}
+                if type(at) in (int, float) and now - at < cooldown}
 
     def record_move(self, server, now, cooldown):
         """Remember that ``server`` moved ``now``; forget expired moves."""

@@ -19,6 +19,10 @@ from nova_lb.scenario import cloud
 from nova_lb.scenario import fleet
 from nova_lb.scenario import placing
 
+#: Beyond the largest clouds nova-lb is meant for; the fleet's arrays are
+#: allocated before anything else is checked.
+MAX_HOSTS = 100000
+
 
 def generate(hosts, servers, seed=0, projects=50):
     """A snapshot dict of ``hosts`` compute hosts running ``servers``.
@@ -27,6 +31,9 @@ def generate(hosts, servers, seed=0, projects=50):
     """
     if hosts < 3:
         raise ValueError('a scenario needs at least 3 hosts, not %d' % hosts)
+    if hosts > MAX_HOSTS:
+        raise ValueError('a scenario has at most %d hosts, not %d'
+                         % (MAX_HOSTS, hosts))
     if servers < 50:
         raise ValueError('a scenario needs at least 50 servers, not %d'
                          % servers)

@@ -34,6 +34,13 @@ class Placement(object):
     """Which flavor each server has and which host it runs on."""
 
     def __init__(self, rng, fleet, n):
+        # Refuse before allocating per-server arrays: even all of the
+        # smallest flavor could not fill more than this.
+        smallest = np.min([(f.vcpus, f.ram, f.disk) for f in FLAVORS], 0)
+        most = int((fleet.capacity * FILL // smallest).min(axis=1).sum())
+        if n > most:
+            raise ValueError('%d servers do not fit on %d hosts (at most '
+                             '%d would); use more hosts' % (n, fleet.n, most))
         shares = np.array([f.share for f in FLAVORS])
         self.flavor = rng.choice(len(FLAVORS), size=n,
                                  p=shares / shares.sum()).tolist()

@@ -3,6 +3,7 @@
 import collections
 import os
 
+from minicloud_lib import etcd
 from minicloud_lib import layout as L
 from minicloud_lib.services import Service
 
@@ -112,6 +113,8 @@ def build(lay, state):
                 env={'MINICLOUD_HOST': 'minicloud-control'},
                 nova_binary='nova-scheduler'),
     ]
+    if state.get('etcd'):
+        svcs.append(etcd.Etcd(lay))
     for index in range(1, state['computes'] + 1):
         host = L.compute_host(index)
         svcs.append(Service(

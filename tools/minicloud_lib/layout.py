@@ -7,7 +7,8 @@ Everything lives under one work directory (default
   clouds.yaml      cloud `minicloud` for openstacksdk and nova-lb
   etc/<service>/   generated configuration, one directory per service
   state/<host>/    Nova state_path per host (compute node identity, guests)
-  data/            MariaDB datadir, RabbitMQ node, Glance image files
+  data/            MariaDB datadir, RabbitMQ node, Glance image files,
+                   etcd's data dir (with --etcd)
   run/             pid files and the MariaDB socket
   log/<service>.log  stdout+stderr of each service
   cache/           MariaDB datadirs with synced schemas, keyed by package
@@ -32,6 +33,8 @@ PORTS = {
     # Debian's Prometheus (minicloud_lib.prometheus); tests that run their
     # own next to a minicloud pass another port.
     'prometheus': 18090,
+    'etcd': 18379,
+    'etcd-peer': 18380,
 }
 DB_USER = DB_PASSWORD = 'minicloud'
 RABBIT_USER = RABBIT_PASSWORD = 'minicloud'

@@ -15,7 +15,8 @@ from minicloud_lib import debian
 from minicloud_lib import layout as L
 from minicloud_lib import services
 
-DEBIAN_PACKAGES = ['mariadb-server', 'rabbitmq-server']
+# etcd-server: the coordination service of tests/e2e/test_coordination.py.
+DEBIAN_PACKAGES = ['mariadb-server', 'rabbitmq-server', 'etcd-server']
 INFRA = ('mariadb', 'epmd', 'rabbitmq')
 
 
@@ -31,7 +32,8 @@ def say(msg, t0=None):
 
 # -- install ----------------------------------------------------------------
 def install():
-    """Debian's servers and Glance & co. into this venv; idempotent."""
+    """Debian's servers (MariaDB, RabbitMQ, etcd) and Glance & co. into this
+    venv; idempotent."""
     t0 = time.monotonic()
     debian.apt_install(DEBIAN_PACKAGES)
     say('Debian packages installed', t0)
@@ -113,11 +115,12 @@ def _wait_cloud(state, timeout=60):
 
 # -- start ----
 def options(computes=3, migration_seconds=0.0, plugin=True, debug=False,
-            vcpus=8, memory_mb=16384, local_gb=200, sizes=None):
+            vcpus=8, memory_mb=16384, local_gb=200, sizes=None, etcd=False):
     """What `start` builds: the CLI's options, for tests calling start().
 
     `sizes` maps a compute's index (1..computes) to its own
-    (vcpus, memory_mb, local_gb); the others get the defaults.
+    (vcpus, memory_mb, local_gb); the others get the defaults. `etcd`
+    adds an etcd member (service `etcd`) for coordination.
     """
     sizes = dict(sizes or {})
     if computes < 1:
@@ -137,7 +140,8 @@ def options(computes=3, migration_seconds=0.0, plugin=True, debug=False,
         inventories[str(index)] = dict(zip(
             ('vcpus', 'memory_mb', 'local_gb'), size))
     return {'computes': computes, 'migration_seconds': migration_seconds,
-            'plugin': plugin, 'debug': debug, 'inventories': inventories}
+            'plugin': plugin, 'debug': debug, 'inventories': inventories,
+            'etcd': etcd}
 
 
 def start(lay, state, use_cache=True):

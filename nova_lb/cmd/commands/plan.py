@@ -53,7 +53,10 @@ def run(conf):
 
 
 def table(result):
-    """The plan for a human: utilisation, waves, gap, who stays and why."""
+    """The plan for a human: utilisation, waves, gap, who stays and why.
+
+    Names come from the snapshot: each line is escaped as a whole.
+    """
     lines = ['%-12s %22s %22s' % ('utilisation', 'before peak/mean/sd',
                                   'after peak/mean/sd')]
     for rc in result.before:
@@ -83,7 +86,7 @@ def table(result):
         lines.append('servers left alone, by reason:')
         lines.extend('  %6d  %s' % (n, why)
                      for why, n in reasons.most_common())
-    return '\n'.join(lines) + '\n'
+    return output.lines(lines)
 
 
 def _stats(summary):

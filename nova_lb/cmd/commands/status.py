@@ -1,13 +1,19 @@
 """Show the rebalancer's last run and its current plan.
 
 Reads ``last-run.json`` and ``plan.json`` in ``[rebalancer] state_dir``;
-does not contact the cloud.
+does not contact the cloud, and changes nothing: a missing state directory
+is shown as no run yet, not created. Broken state (a file cut short by a
+full disk, edited by hand, or written by another version) is shown as
+such, and the exit code is 1, while the other file is still shown.
 """
 
 import datetime
 import json
 
+from nova_lb.cmd import output
 from nova_lb.conf import rebalancer as rebalancer_conf
+from nova_lb import exception
+from nova_lb.planner import plan as plan_mod
 from nova_lb.rebalancer import state as state_mod
 
 
@@ -17,15 +23,35 @@ def add_arguments(parser):
 
 
 def run(conf):
-    state = state_mod.State(rebalancer_conf.load(conf).state_dir)
-    last_run = state.read(state_mod.LAST_RUN)
-    plan = state.read(state_mod.PLAN)
+    state = state_mod.State(rebalancer_conf.load(conf).state_dir,
+                            create=False)
+    last_run, run_lines, run_problem = _read(state, state_mod.LAST_RUN,
+                                             describe_run)
+    plan, plan_lines, plan_problem = _read(state, state_mod.PLAN,
+                                           describe_plan)
+    problems = [p for p in (run_problem, plan_problem) if p]
     if conf.command.json:
-        print(json.dumps({'last_run': last_run, 'plan': plan}, indent=1,
-                         sort_keys=True))
-        return 0
-    print('\n'.join(describe_run(last_run) + [''] + describe_plan(plan)))
-    return 0
+        print(json.dumps({'last_run': last_run, 'plan': plan,
+                          'problems': problems}, indent=1, sort_keys=True))
+    else:
+        print(output.lines(
+            (run_lines or ['Last run: %s' % run_problem]) + [''] +
+            (plan_lines or ['Current plan: %s' % plan_problem])), end='')
+    return exception.EXIT_ERROR if problems else exception.EXIT_OK
+
+
+def _read(state, name, describe):
+    """``(document, describe(document), None)``, or ``(None, None, what is
+    wrong)`` for a state file that cannot be read or described."""
+    try:
+        document = state.read(name)
+        return document, describe(document), None
+    except exception.NovaLBError as e:
+        return None, None, str(e)
+    except (AttributeError, KeyError, TypeError, ValueError, OverflowError,
+            OSError) as e:
+        return None, None, '%s: not usable: %s: %s' % (
+            state.path(name), type(e).__name__, e)
 
 
 def describe_run(summary):
@@ -64,6 +90,7 @@ def _peak(stats):
 def describe_plan(plan):
     if not plan:
         return ['Current plan: none yet']
+    plan_mod.Plan.from_json(plan)   # not a nova-lb-plan/1: ValueError
     moves = plan['migrations']
     lines = ['Current plan: %d migrations in %d waves' % (
         len(moves), len({m['wave'] for m in moves}))]

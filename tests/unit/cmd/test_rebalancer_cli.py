@@ -7,6 +7,7 @@ would, so start-up, option parsing and logging are the real ones.
 import http.server
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -20,6 +21,9 @@ from nova_lb.rebalancer import lock
 
 SCRIPT = shutil.which('nova-lb-rebalancer') or os.path.join(
     os.path.dirname(sys.executable), 'nova-lb-rebalancer')
+
+#: An oslo.log line: date, time, pid, level.
+LOG_LINE = re.compile(r'\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ \d+ [A-Z]+ ')
 
 CLOUDS_YAML = """
 clouds:
@@ -95,8 +99,13 @@ class RebalancerCLITest(CLITestCase):
     def _run(self, *args):
         proc = subprocess.run([SCRIPT] + list(args), capture_output=True,
                               text=True, env=self.env, timeout=120)
-        lines = proc.stderr.splitlines()
+        # The run's summary is logged (on stderr, never on stdout) before
+        # the error line.
+        self.assertEqual('', proc.stdout)
+        lines = [line for line in proc.stderr.splitlines()
+                 if not LOG_LINE.match(line)]
         self.assertEqual(1, len(lines), proc.stderr)
+        self.assertLessEqual(len(proc.stderr.splitlines()), 2, proc.stderr)
         self.assertNotIn('Traceback', proc.stderr)
         self.assertNotEqual(0, proc.returncode)
         return proc.returncode, lines[0]
@@ -158,7 +167,7 @@ class RebalancerCLITest(CLITestCase):
         out = os.path.join(self.tmp, 'out.log')
         with open(out, 'w') as log:
             proc = subprocess.Popen([SCRIPT, '--config-file', path],
-                                    stdout=log, stderr=subprocess.PIPE,
+                                    stdout=subprocess.PIPE, stderr=log,
                                     text=True, env=self.env)
         self.addCleanup(proc.kill)
         deadline = time.monotonic() + 60
@@ -170,7 +179,7 @@ class RebalancerCLITest(CLITestCase):
         proc.terminate()
 
         self.assertEqual(0, proc.wait(timeout=30))
-        self.assertEqual('', proc.stderr.read())
+        self.assertEqual('', proc.stdout.read())
         self.assertIn('INFO nova_lb.rebalancer.daemon [-] Stopped',
                       open(out).read())
 

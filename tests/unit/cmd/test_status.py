@@ -76,7 +76,7 @@ class StatusTest(testtools.TestCase):
         self.state.write(state_mod.LAST_RUN, failed)
         self.assertIn('aborted (needs an admin)\n'
                       '  reason: cannot connect to cloud\n', self._status())
-        self.assertEqual({'last_run': failed, 'plan': None},
+        self.assertEqual({'last_run': failed, 'plan': None, 'problems': []},
                          json.loads(self._status('--json')))
 
 

@@ -163,6 +163,7 @@ class GenerateCommandTest(testtools.TestCase):
         self.assertEqual(2, rc)
         self.err.seek(0)
         self.assertEqual('nova-lb: error: --hosts/--servers: 5000 servers '
-                         'do not fit on 3 hosts; use more hosts\n',
+                         'do not fit on 3 hosts (at most 604 would); use '
+                         'more hosts\n',
                          self.err.read())
         self.assertEqual([], os.listdir(self.dir))

@@ -68,3 +68,23 @@ class ToozLockTest(testtools.TestCase):
                                   'etcd3+http://controller:2379')
         self.assertEqual('[rebalancer] coordination_url is set but the tooz '
                          'package is not installed', str(e))
+
+    def test_holder_confirms_it_holds_the_lock(self):
+        url = 'file://' + self.useFixture(fixtures.TempDir()).path
+        with lock.ToozLock(url) as held:
+            self.assertTrue(held.held())
+
+    def test_unreachable_etcd_is_one_line_and_a_failure(self):
+        # Nothing listens on port 9; the etcd3gw driver is installed.
+        e = self.assertRaises(
+            exception.CloudError,
+            lock.ToozLock('etcd3+http://127.0.0.1:9?timeout=2').__enter__)
+        self.assertIn('coordination_url etcd3+http://127.0.0.1:9?timeout=2: '
+                      'cannot connect: ', str(e))
+        self.assertNotIn('\n', str(e))
+
+    def test_unknown_backend_is_bad_input(self):
+        e = self.assertRaises(exception.InvalidConfig, lock.ToozLock,
+                              'nosuch://controller')
+        self.assertIn('[rebalancer] coordination_url nosuch://controller',
+                      str(e))
