@@ -7,18 +7,21 @@ The daemon's runs, ``nova-lb apply`` and ``nova-lb drain`` all go through
 here, so they exclude each other and report alike.
 """
 
+import collections
 import time
 
 from oslo_log import log as logging
 
 from nova_lb.conf import executor as executor_conf
 from nova_lb.conf import rebalancer as rebalancer_conf
+from nova_lb import exception
 from nova_lb.executor import cloud as cloud_mod
 from nova_lb.executor import executor as executor_mod
 from nova_lb.model import collector
 from nova_lb.model import snapshot as snapshot_mod
 from nova_lb.rebalancer import lock
 from nova_lb.rebalancer import metrics
+from nova_lb.rebalancer import policy
 from nova_lb.rebalancer import state as state_mod
 from nova_lb.rebalancer import stopping
 
@@ -45,6 +48,8 @@ class Run(object):
         self.settings = rebalancer_conf.load(conf)
         self.executor_settings = executor_conf.load(conf)
         self.state = state_mod.State(self.settings.state_dir)
+        self.churn = policy.Churn(self.settings, self.state)
+        self._planned = {}
         self.stopper = stopper or stopping.Stopper()
         self._conn = conn
         self._lock = lock.rebalancing_lock(self.settings)
@@ -78,8 +83,13 @@ class Run(object):
         """A fresh, checked :class:`~nova_lb.model.snapshot.Snapshot` of
         the cloud; adds the hosts and servers counts to the summary."""
         snap = snapshot_mod.parse(collector.collect(self._conn), 'the cloud')
+        draining = self.conf.nova_lb.draining_aggregate
         self.summary.update(hosts=len(snap.services),
-                            servers=len(snap.servers))
+                            servers=len(snap.servers),
+                            draining_hosts=len({
+                                host for agg in snap.aggregates
+                                if agg.name == draining
+                                for host in agg.hosts}))
         return snap
 
     def publish(self, plan):
@@ -89,6 +99,8 @@ class Run(object):
                             waves=len(plan.waves),
                             gap=plan.solver.get('gap'),
                             before=plan.before, after=plan.after,
+                            imbalance_before=plan.imbalance.get('before'),
+                            imbalance_after=plan.imbalance.get('after'),
                             leftovers=[item['message']
                                        for item in plan.leftovers])
         for item in plan.leftovers:
@@ -97,6 +109,9 @@ class Run(object):
     def execute(self, plan, snap):
         """Carry ``plan`` out; the report goes into the summary."""
         provider_of = {hv.host: hv.uuid for hv in snap.hypervisors}
+        self._planned = collections.defaultdict(collections.deque)
+        for m in plan.migrations:
+            self._planned[m.server].append(m)
         with self.stopper.moving():
             report = executor_mod.Executor(
                 self.cloud, self.executor_settings, provider_of,
@@ -106,7 +121,9 @@ class Run(object):
         return report
 
     def _record_move(self, server):
-        self.state.record_move(server, time.time(), self.settings.cooldown)
+        now = time.time()
+        self.state.record_move(server, now, self.settings.cooldown)
+        self.churn.record(self._planned[server].popleft(), now)
 
     def recently_moved(self):
         """Servers still in their cooldown, not to be moved again."""
@@ -118,6 +135,7 @@ class Run(object):
         s = self.summary
         s.update(ended_at=ended, duration=round(ended - self.started, 3),
                  success=int('error' not in s))
+        s.update(self._operator_figures(ended))
         LOG.info('%(kind)s run: %(hosts)s hosts, %(servers)s servers, plan '
                  '%(planned)s moves in %(waves)s waves (gap %(gap)s), '
                  '%(done)s done, %(failed)s failed, %(skipped)s skipped, '
@@ -132,8 +150,22 @@ class Run(object):
             metrics.write(self.settings.metrics_file, s)
 
 
+    def _operator_figures(self, ended):
+        """What dashboards and alerts need beside the run's own figures:
+        when a run last succeeded (kept from run to run), the interval
+        runs should come at, the migrations of the last 24 hours."""
+        try:
+            previous = self.state.read(state_mod.LAST_RUN) or {}
+        except exception.NovaLBError:
+            previous = {}
+        return {'last_success_at': ended if self.summary.get('success')
+                else previous.get('last_success_at'),
+                'interval': self.settings.interval,
+                'migrations_last_day': self.churn.migrations_last_day(ended)}
+
+
 def _outcome(summary):
-    for key in ('error', 'stopped', 'note'):
+    for key in ('error', 'stopped', 'note', 'held'):
         if summary.get(key):
             return ' (%s: %s)' % (key, summary[key])
     return ''
