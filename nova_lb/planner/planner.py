@@ -42,13 +42,16 @@ class Options:
     #: ``((server uuid, why it must stay), ...)``: servers the churn
     #: policy keeps where they are, with the reason the plan states.
     pinned: tuple = ()
+    #: Hosts this plan may not send servers to (they keep their own).
+    closed_hosts: frozenset = frozenset()
 
 
 def options_from_conf(conf, exclude_servers=(), drain_hosts=(), pinned=None,
-                      max_migrations=None):
+                      closed_hosts=(), max_migrations=None):
     """Options for one plan.
 
     :param pinned: ``{server uuid: reason}`` to keep in place.
+    :param closed_hosts: hosts that may receive nothing.
     :param max_migrations: fewer migrations than ``[solver]
         max_migrations`` allows (e.g. the rest of a daily budget).
     """
@@ -65,7 +68,8 @@ def options_from_conf(conf, exclude_servers=(), drain_hosts=(), pinned=None,
                    wave_size=settings.wave_size,
                    exclude_servers=frozenset(exclude_servers),
                    drain_hosts=frozenset(drain_hosts),
-                   pinned=tuple(sorted((pinned or {}).items())))
+                   pinned=tuple(sorted((pinned or {}).items())),
+                   closed_hosts=frozenset(closed_hosts))
 
 
 def plan(snap, options=Options()):
@@ -80,9 +84,10 @@ def plan(snap, options=Options()):
         by_reason.setdefault(reason, set()).add(server)
     for reason, servers in sorted(by_reason.items()):
         model = _pin(model, servers, reason)
-    if options.drain_hosts:
+    closed = options.drain_hosts | options.closed_hosts
+    if closed:
         model = dataclasses.replace(model, accepts=cluster_model.frozen_array(
-            [a and h not in options.drain_hosts
+            [a and h not in closed
              for h, a in zip(model.hosts, model.accepts)], bool))
     solver_options = dataclasses.replace(
         options.solver, drain=frozenset(options.drain_hosts))

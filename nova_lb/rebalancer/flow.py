@@ -35,13 +35,13 @@ def _plan(run, snap, now, drain_hosts=()):
     draining = {s.uuid for s in snap.servers if s.host in drain_hosts}
     in_cooldown = set(run.recently_moved()) - draining
 
-    def make_plan(pinned, max_migrations):
+    def make_plan(pinned, closed, max_migrations):
         return planner.plan(snap, planner.options_from_conf(
             run.conf, exclude_servers=in_cooldown, drain_hosts=drain_hosts,
-            pinned=pinned,
+            pinned=pinned, closed_hosts=closed,
             max_migrations=None if drain_hosts else max_migrations))
 
-    return run.churn.plan(make_plan, now, judge_gain=not drain_hosts)
+    return run.churn.plan(make_plan, now, draining=bool(drain_hosts))
 
 
 def _migrations_in_flight(run):

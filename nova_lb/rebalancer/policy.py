@@ -10,7 +10,8 @@ against them are all enforced here, and nowhere else:
   again without it;
 * ping-pong: a server never goes back to a host it left less than
   ``cooldown`` seconds ago (rebalancing already spares recently moved
-  servers; a drain moves them anyway, but not back);
+  servers; a drain moves them anyway, but not back: the host is closed
+  to that drain's plan);
 * ``max_migrations_per_day``: a plan gets at most the migrations left in
   the rolling 24-hour budget; with none left, nothing moves;
 * ``hold_runs``: moves wait until that many consecutive runs found some;
@@ -219,26 +220,36 @@ class Churn(object):
 
     # -- shaping the plan -------------------------------------------------
 
-    def plan(self, make_plan, now, judge_gain=True):
+    def plan(self, make_plan, now, draining=False):
         """A plan that respects ``min_gain``, ping-pong and the budget.
 
-        :param make_plan: ``(pinned, max_migrations) -> Plan``; ``pinned``
-            is ``{server uuid: why}``; ``max_migrations`` None for no cap.
-        :param judge_gain: False for a drain, whose moves empty a host
-            rather than buy balance.
+        :param make_plan: ``(pinned, closed, max_migrations) -> Plan``;
+            ``pinned`` is ``{server uuid: why}``, ``closed`` hosts that
+            may receive nothing, ``max_migrations`` None for no cap.
+        :param draining: for a drain, whose servers must leave and whose
+            moves empty a host rather than buy balance: no ``min_gain``,
+            and a host a server would go back to is closed to this plan
+            instead of the server being kept on the draining host.
         :returns: ``(plan, Verdict)``; the verdict holds the run if the
             last plan still broke the policy.
         """
         left = self.budget_left(now)
         cap = left or None
         left_hosts = self._departures(now)
-        pinned = {}
+        pinned, closed = {}, set()
         for _ in range(MAX_PLANS):
-            plan = make_plan(dict(pinned), cap)
-            unwanted = self._unwanted(plan, left_hosts, now, judge_gain)
+            plan = make_plan(dict(pinned), frozenset(closed), cap)
+            unwanted = self._unwanted(plan, left_hosts, now, not draining)
             if not unwanted:
                 return plan, Verdict(pinned=pinned)
-            pinned.update(unwanted)
+            if draining:
+                closed.update(m.destination for m in plan.migrations
+                              if m.server in unwanted)
+                LOG.info('Drain plan closed to %(hosts)s: %(why)s',
+                         {'hosts': ', '.join(sorted(closed)),
+                          'why': '; '.join(unwanted.values())})
+            else:
+                pinned.update(unwanted)
         policies = sorted({why.split(':')[0] for why in unwanted.values()})
         return plan, Verdict(held=tuple(
             (policy, '%d moves still break it after %d plans'
