@@ -27,14 +27,20 @@ def add_arguments(parser):
                              'once complete).')
 
 
+def make_plan(conf, snapshot_path=None, conn=None):
+    """The plan for a snapshot file, or for the live cloud through ``conn``
+    (default: a connection to ``[rebalancer] cloud``)."""
+    if snapshot_path:
+        snap = snapshot.load(snapshot_path)
+    else:
+        conn = conn or collector.connect(conf.rebalancer.cloud)
+        snap = snapshot.parse(collector.collect(conn), 'live snapshot')
+    return planner.plan(snap, planner.options_from_conf(conf))
+
+
 def run(conf):
     args = conf.command
-    if args.snapshot:
-        snap = snapshot.load(args.snapshot)
-    else:
-        conn = collector.connect(conf.rebalancer.cloud)
-        snap = snapshot.parse(collector.collect(conn), 'live snapshot')
-    result = planner.plan(snap, planner.options_from_conf(conf))
+    result = make_plan(conf, args.snapshot)
     if args.format == 'json':
         output.write_json(result.to_json(), args.output)
     elif args.output:
