@@ -76,16 +76,15 @@ def render(summary):
     for name, stat, text in _UTILISATION:
         for when in ('before', 'after'):
             usage = summary.get(when) or {}
-            if not usage:
-                continue
             full = '%s%s_%s' % (PREFIX, name, when)
-            lines += ['# HELP %s %s per resource class, %s the plan.'
-                      % (full, text, when),
-                      '# TYPE %s gauge' % full]
-            lines += ['%s{resource_class="%s"} %s'
-                      % (full, rc, _number(values[stat]))
-                      for rc, values in sorted(usage.items())
-                      if values.get(stat) is not None]
+            samples = ['%s{resource_class="%s"} %s'
+                       % (full, rc, _number(values[stat]))
+                       for rc, values in sorted(usage.items())
+                       if values.get(stat) is not None]
+            if samples:
+                lines += ['# HELP %s %s per resource class, %s the plan.'
+                          % (full, text, when),
+                          '# TYPE %s gauge' % full] + samples
     if summary.get('kind') == 'rebalance':
         full = PREFIX + 'held_back'
         held = set(summary.get('held_by', ()))
