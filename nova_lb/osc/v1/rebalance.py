@@ -112,14 +112,18 @@ class Status(_NovaLBCommand, show.ShowOne):
                 values + (len(plan.get('migrations', ())),))
 
 
-class DrainHost(_NovaLBCommand, show.ShowOne):
-    """Stop a host receiving servers and live-migrate its servers away."""
+class _HostCommand(_NovaLBCommand, show.ShowOne):
+    """A command on one compute host, named by its service host name."""
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
         parser.add_argument('host', metavar='<host>',
                             help='Compute service host name.')
         return parser
+
+
+class DrainHost(_HostCommand):
+    """Stop a host receiving servers and live-migrate its servers away."""
 
     def take_action(self, parsed_args):
         conf = self.conf()
@@ -131,14 +135,8 @@ class DrainHost(_NovaLBCommand, show.ShowOne):
                                  'left_on_host', 'note'))
 
 
-class UndrainHost(_NovaLBCommand, show.ShowOne):
+class UndrainHost(_HostCommand):
     """Let a drained host receive servers again."""
-
-    def get_parser(self, prog_name):
-        parser = super().get_parser(prog_name)
-        parser.add_argument('host', metavar='<host>',
-                            help='Compute service host name.')
-        return parser
 
     def take_action(self, parsed_args):
         conf = self.conf()
