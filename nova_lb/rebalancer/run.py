@@ -123,7 +123,9 @@ class Run(object):
     def _record_move(self, server):
         now = time.time()
         self.state.record_move(server, now, self.settings.cooldown)
-        self.churn.record(self._planned[server].popleft(), now)
+        planned = self._planned.get(server)
+        if planned:
+            self.churn.record(planned.popleft(), now)
 
     def recently_moved(self):
         """Servers still in their cooldown, not to be moved again."""
