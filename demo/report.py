@@ -53,8 +53,20 @@ def table(hosts, before, after=None, servers_before=None,
                          None if stats_after is None else
                          _pct(stats_after[rc][stat])))
                          for rc in usage.CLASSES))
+    lines.append('%-*s' % (len(head) - width * len(usage.CLASSES),
+                           'imbalance')
+                 + ''.join('%-*s' % (width, _cell(
+                     '%.2f' % stats_before[rc]['imbalance'],
+                     None if stats_after is None else
+                     '%.2f' % stats_after[rc]['imbalance']))
+                     for rc in usage.CLASSES))
     lines.append('(%: Placement usage / capacity, capacity = (total - '
                  'reserved) x allocation ratio)')
+    lines.append('Imbalance score of the cloud (0 balanced, 1 badly '
+                 'unbalanced): %s' % _cell(
+                     '%.2f' % usage.cloud_imbalance(stats_before),
+                     None if stats_after is None else
+                     '%.2f' % usage.cloud_imbalance(stats_after)))
     return '\n'.join(line.rstrip() for line in lines)
 
 
@@ -82,6 +94,10 @@ def plan(document, booted):
                 rc, _pct(before['peak']).strip(), _pct(after['peak']).strip(),
                 _pct(before['stddev']).strip(),
                 _pct(after['stddev']).strip()))
+    scores = document.get('imbalance') or {}
+    if scores.get('before') is not None:
+        lines.append('  imbalance score of the cloud %.2f -> %.2f' % (
+            scores['before'], scores['after']))
     return '\n'.join(lines)
 
 

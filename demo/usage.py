@@ -10,6 +10,7 @@ import dataclasses
 from nova_lb.model import cost
 
 CLASSES = cost.STANDARD_CLASSES
+_EQUAL_WEIGHTS = cost.CostModel.build(dict.fromkeys(CLASSES, 1.0))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,9 +38,16 @@ def read(cloud):
 
 
 def summary(hosts):
-    """``{rc: {peak, mean, stddev}}`` over ``hosts``, as a plan states it."""
+    """``{rc: {peak, mean, stddev, imbalance}}`` over ``hosts``, as a plan
+    states it."""
     return cost.fleet_summary(
         [[h.utilisation(rc) for rc in CLASSES] for h in hosts], CLASSES)
+
+
+def cloud_imbalance(stats):
+    """The cloud's imbalance score of a :func:`summary`, with the cost
+    model's default (equal) weights, which the demo's rebalancer uses."""
+    return cost.cloud_imbalance(stats, _EQUAL_WEIGHTS)
 
 
 def fits(host, demand):

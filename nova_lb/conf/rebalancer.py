@@ -135,6 +135,91 @@ Related options:
 
 * ``state_dir``
 """),
+    cfg.IntOpt(
+        'hold_runs', default=1, min=1,
+        help="""
+Consecutive runs that must each find moves worth making before a run
+carries them out.
+
+One noisy snapshot (a burst of boots, a host briefly down) should not set
+off migrations: with ``hold_runs = 3`` the imbalance must be seen by three
+runs in a row, ``interval`` apart, and the third one acts. A run that
+finds nothing to do, or that carries a plan out, starts the count again.
+The count is kept in ``state_dir``, so it survives restarts.
+
+Possible values:
+
+* An integer >= 1; 1 (the default) acts on the first run that finds moves.
+
+Related options:
+
+* ``interval``, ``state_dir``
+"""),
+    cfg.FloatOpt(
+        'min_gain', default=0.0, min=0.0, max=1.0,
+        help="""
+Least improvement each migration of an automatic plan must buy, in
+weighted peak utilisation (0.05 = 5 percentage points).
+
+Each move is judged on its own: its gain is how much worse the plan's
+weighted peak utilisation (over the hosts of its availability zone) would
+be if that server stayed where it is. Servers whose move gains less are
+left where they are and the plan is made again without them, so a plan
+never carries passengers that cost a migration and buy almost nothing.
+
+Possible values:
+
+* A number from 0 to 1; 0 (the default) accepts every move the planner
+  proposes.
+
+Related options:
+
+* ``[solver] deadband``: the least gain of a whole plan.
+"""),
+    cfg.IntOpt(
+        'max_migrations_per_day', default=0, min=0,
+        help="""
+Most live migrations nova-lb may carry out in any 24 hours, counted over
+a rolling window across runs and restarts.
+
+Every migration nova-lb completes (rebalancing runs, ``nova-lb apply``,
+``nova-lb drain``) counts; only rebalancing runs are held to the budget.
+A run plans at most the migrations the budget has left; a run with none
+left publishes its plan and moves nothing. The moves are recorded in
+``state_dir``.
+
+Possible values:
+
+* An integer >= 1.
+* 0 (the default): no daily limit.
+
+Related options:
+
+* ``[solver] max_migrations``: the most migrations of one plan.
+"""),
+    cfg.MultiStrOpt(
+        'allowed_hours', default=[],
+        help="""
+When rebalancing runs may move servers, in the host's time zone. Outside
+these windows a run still plans and publishes its plan, and moves nothing.
+
+Repeat the option for several windows; a run may move servers if the
+current time is in any of them.
+
+Possible values:
+
+* ``HH:MM-HH:MM``: every day from the first time (included) to the second
+  (excluded); ``22:00-06:00`` spans midnight.
+* A cron-like expression of five fields, ``minute hour day-of-month month
+  day-of-week`` (``*``, numbers, ``a-b`` ranges, ``a,b`` lists, ``*/n`` and
+  ``a-b/n`` steps; day of week 0-7, 0 and 7 are Sunday): the minutes it
+  matches, e.g. ``* 1-5 * * 1-5`` is 01:00 to 05:59 on weekdays.
+* Unset (the default): any time.
+
+Related options:
+
+* ``interval``
+"""),
 ]
 
 
@@ -149,6 +234,10 @@ class Settings:
     state_dir: str
     coordination_url: object
     metrics_file: object
+    hold_runs: int = 1
+    min_gain: float = 0.0
+    max_migrations_per_day: int = 0
+    allowed_hours: tuple = ()
 
 
 def load(conf):
@@ -161,4 +250,8 @@ def load(conf):
         cooldown=group.cooldown,
         state_dir=group.state_dir,
         coordination_url=group.coordination_url,
-        metrics_file=group.metrics_file)
+        metrics_file=group.metrics_file,
+        hold_runs=group.hold_runs,
+        min_gain=group.min_gain,
+        max_migrations_per_day=group.max_migrations_per_day,
+        allowed_hours=tuple(group.allowed_hours))

@@ -149,7 +149,8 @@ class CostModel:
 
 
 def fleet_summary(util, resource_classes):
-    """Peak, mean and standard deviation of each class over hosts.
+    """Peak, mean, standard deviation and imbalance score of each class
+    over hosts.
 
     ``util`` is hosts by resource classes. This is the ``before``/``after``
     block of a plan.
@@ -157,7 +158,44 @@ def fleet_summary(util, resource_classes):
     util = np.asarray(util, dtype=float).reshape(-1, len(resource_classes))
     if not len(util):
         return {}
-    return {rc: {'peak': float(util[:, i].max()),
-                 'mean': float(util[:, i].mean()),
-                 'stddev': float(util[:, i].std())}
-            for i, rc in enumerate(resource_classes)}
+    summary = {}
+    for i, rc in enumerate(resource_classes):
+        mean, stddev = float(util[:, i].mean()), float(util[:, i].std())
+        summary[rc] = {'peak': float(util[:, i].max()), 'mean': mean,
+                       'stddev': stddev,
+                       'imbalance': imbalance_score(mean, stddev)}
+    return summary
+
+
+def imbalance_score(mean, stddev):
+    """How unevenly one resource class is used, from 0 to 1.
+
+    The coefficient of variation of the hosts' utilisations (standard
+    deviation over mean), clamped to 1: a number that means the same on a
+    quiet and on a busy cloud (Proxmox's rebalancer uses the same figure),
+    0 when every host is equally used, 1 when one host carries everything
+    (the CV of n hosts with all the load on one is sqrt(n - 1)) or worse.
+    An unused class is balanced; an infinite utilisation (use of a
+    resource with no capacity) is as unbalanced as it gets.
+    """
+    if not mean > 0:
+        return 0.0
+    score = stddev / mean
+    return 1.0 if not np.isfinite(score) else float(min(score, 1.0))
+
+
+def cloud_imbalance(summary, model):
+    """The cloud's imbalance score: the class scores of a
+    :func:`fleet_summary`, averaged with ``model``'s weights.
+
+    The weights are those of the cost model, so the figure counts each
+    class as much as the planner does; classes the model does not weigh
+    count for nothing. None for an empty summary.
+    """
+    weights = dict(zip(model.resource_classes, model.weights))
+    scored = [(weights.get(rc, 0.0), stats['imbalance'])
+              for rc, stats in summary.items()]
+    total = sum(w for w, _ in scored)
+    if not total > 0:
+        return None
+    return sum(w * score for w, score in scored) / total

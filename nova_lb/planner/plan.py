@@ -11,17 +11,25 @@ class Migration:
     source: str
     destination: str
     wave: int
+    #: What moving this server buys (see :mod:`nova_lb.planner.gain`);
+    #: None when unknown (a plan file written without it).
+    gain: float = None
 
     def to_json(self):
-        return dataclasses.asdict(self)
+        document = dataclasses.asdict(self)
+        if self.gain is None:
+            del document['gain']
+        return document
 
 
 @dataclasses.dataclass(frozen=True)
 class Plan:
     """What the planner proposes; the executor and ``nova-lb apply`` read it.
 
-    ``before``/``after`` are ``{resource class: {peak, mean, stddev}}`` over
-    the hosts the plan was allowed to use. ``solver`` holds the solver's
+    ``before``/``after`` are ``{resource class: {peak, mean, stddev,
+    imbalance}}`` over the hosts the plan was allowed to use, and
+    ``imbalance`` the cloud's imbalance score ``{before, after}`` (see
+    :func:`nova_lb.model.cost.cloud_imbalance`). ``solver`` holds the solver's
     status, objective, proven bound and gap; ``left_alone`` says, per
     server, why it was not moved; ``left_out`` lists moves the solver
     wanted but no safe order allowed, with the reason.
@@ -36,6 +44,7 @@ class Plan:
     #: Allocations failed moves left behind (``Leftover.to_json()``
     #: dicts): servers and hosts no move of this plan touches.
     leftovers: tuple = ()
+    imbalance: dict = dataclasses.field(default_factory=dict)
 
     @property
     def waves(self):
@@ -55,6 +64,7 @@ class Plan:
             'left_alone': self.left_alone,
             'left_out': list(self.left_out),
             'leftovers': list(self.leftovers),
+            'imbalance': self.imbalance,
         }
 
     @classmethod
@@ -68,7 +78,7 @@ class Plan:
         try:
             migrations = tuple(
                 Migration(m['server'], m['source'], m['destination'],
-                          int(m['wave']))
+                          int(m['wave']), m.get('gain'))
                 for m in _part(document, 'migrations', list, required=True))
         except (KeyError, TypeError, ValueError) as e:
             raise ValueError('malformed migration in %s document: %s'
@@ -79,7 +89,8 @@ class Plan:
                    solver=_part(document, 'solver', dict),
                    left_alone=_part(document, 'left_alone', dict),
                    left_out=tuple(_part(document, 'left_out', list)),
-                   leftovers=tuple(_part(document, 'leftovers', list)))
+                   leftovers=tuple(_part(document, 'leftovers', list)),
+                   imbalance=_part(document, 'imbalance', dict))
 
 
 def _part(document, key, kind, required=False):

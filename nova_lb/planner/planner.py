@@ -18,6 +18,7 @@ from nova_lb.model import build
 from nova_lb.model import cluster as cluster_model
 from nova_lb.model import cost
 from nova_lb.planner import checker
+from nova_lb.planner import gain
 from nova_lb.planner import plan as plan_mod
 from nova_lb.planner import waves
 from nova_lb.solver import result
@@ -38,16 +39,37 @@ class Options:
     exclude_servers: frozenset = frozenset()
     #: Hosts to empty: they receive nothing and their servers must leave.
     drain_hosts: frozenset = frozenset()
+    #: ``((server uuid, why it must stay), ...)``: servers the churn
+    #: policy keeps where they are, with the reason the plan states.
+    pinned: tuple = ()
+    #: Hosts this plan may not send servers to (they keep their own).
+    closed_hosts: frozenset = frozenset()
 
 
-def options_from_conf(conf, exclude_servers=(), drain_hosts=()):
+def options_from_conf(conf, exclude_servers=(), drain_hosts=(), pinned=None,
+                      closed_hosts=(), max_migrations=None):
+    """Options for one plan.
+
+    :param pinned: ``{server uuid: reason}`` to keep in place.
+    :param closed_hosts: hosts that may receive nothing.
+    :param max_migrations: fewer migrations than ``[solver]
+        max_migrations`` allows (e.g. the rest of a daily budget).
+    """
     settings = solver_conf.load(conf)
+    solver_options = settings.options
+    if max_migrations is not None:
+        most = min(filter(None, (solver_options.max_migrations,
+                                 max_migrations)))
+        solver_options = dataclasses.replace(solver_options,
+                                             max_migrations=most)
     return Options(model=build.Options.from_conf(conf),
-                   solver=settings.options,
+                   solver=solver_options,
                    wave_per_host=settings.wave_per_host,
                    wave_size=settings.wave_size,
                    exclude_servers=frozenset(exclude_servers),
-                   drain_hosts=frozenset(drain_hosts))
+                   drain_hosts=frozenset(drain_hosts),
+                   pinned=tuple(sorted((pinned or {}).items())),
+                   closed_hosts=frozenset(closed_hosts))
 
 
 def plan(snap, options=Options()):
@@ -57,9 +79,15 @@ def plan(snap, options=Options()):
     """
     model = _pin(build.build(snap, options.model), options.exclude_servers,
                  'moved recently: spared until its cooldown ends')
-    if options.drain_hosts:
+    by_reason = {}
+    for server, reason in options.pinned:
+        by_reason.setdefault(reason, set()).add(server)
+    for reason, servers in sorted(by_reason.items()):
+        model = _pin(model, servers, reason)
+    closed = options.drain_hosts | options.closed_hosts
+    if closed:
         model = dataclasses.replace(model, accepts=cluster_model.frozen_array(
-            [a and h not in options.drain_hosts
+            [a and h not in closed
              for h, a in zip(model.hosts, model.accepts)], bool))
     solver_options = dataclasses.replace(
         options.solver, drain=frozenset(options.drain_hosts))
@@ -67,9 +95,14 @@ def plan(snap, options=Options()):
     steps, left_out, where = waves.order(model, res.location,
                                          options.wave_per_host,
                                          options.wave_size)
+    before, after = _summary(model), _summary(model, where)
+    gains = gain.marginal(model, where)
     result_plan = plan_mod.Plan(
-        migrations=tuple(plan_mod.Migration(*step) for step in steps),
-        before=_summary(model), after=_summary(model, where),
+        migrations=tuple(plan_mod.Migration(*step, gain=gains.get(step[0]))
+                         for step in steps),
+        before=before, after=after,
+        imbalance={'before': cost.cloud_imbalance(before, model.cost),
+                   'after': cost.cloud_imbalance(after, model.cost)},
         solver=res.info(),
         left_alone=dict(model.left_alone, **res.pinned),
         left_out=tuple(left_out),

@@ -10,6 +10,8 @@ Each is one :class:`~nova_lb.rebalancer.run.Run` (lock, summary, state):
   that empty it and carry them out.
 """
 
+import time
+
 from oslo_log import log as logging
 
 from nova_lb import exception
@@ -24,15 +26,23 @@ from nova_lb.rebalancer import state as state_mod
 LOG = logging.getLogger(__name__)
 
 
-def _plan(run, snap, drain_hosts=()):
-    """The planner's plan for ``snap``, sparing servers in cooldown.
+def _plan(run, snap, now, drain_hosts=()):
+    """The planner's plan for ``snap`` within the churn policy, sparing
+    servers in cooldown; ``(plan, policy.Verdict)``.
 
-    A drain moves every server off its hosts, recently moved or not.
+    A drain moves every server off its hosts, recently moved or not (but
+    not back where it came from), and is not held to ``min_gain``.
     """
     draining = {s.uuid for s in snap.servers if s.host in drain_hosts}
-    return planner.plan(snap, planner.options_from_conf(
-        run.conf, exclude_servers=set(run.recently_moved()) - draining,
-        drain_hosts=drain_hosts))
+    in_cooldown = set(run.recently_moved()) - draining
+
+    def make_plan(pinned, closed, max_migrations):
+        return planner.plan(snap, planner.options_from_conf(
+            run.conf, exclude_servers=in_cooldown, drain_hosts=drain_hosts,
+            pinned=pinned, closed_hosts=closed,
+            max_migrations=None if drain_hosts else max_migrations))
+
+    return run.churn.plan(make_plan, now, draining=bool(drain_hosts))
 
 
 def _migrations_in_flight(run):
@@ -53,12 +63,20 @@ def rebalance(conf, conn=None, dry_run=False, stopper=None):
             run.skip(busy + ', run skipped')
             return run.summary
         snap = run.snapshot()
-        plan = _plan(run, snap)
+        now = time.time()
+        plan, verdict = _plan(run, snap, now)
+        moving = run.settings.automatic and not dry_run
+        if moving:
+            verdict = run.churn.decide(plan, verdict, now)
         run.publish(plan, snap)
-        if dry_run or not run.settings.automatic:
+        run.summary.update(verdict.summary())
+        if not moving:
             run.skip('%s: plan published to %s, nothing moved' % (
                 'dry run' if dry_run else 'automation = manual',
                 run.state.path(state_mod.PLAN)))
+        elif verdict.held:
+            run.skip('held back by the churn policy: %s'
+                     % run.summary['held'])
         elif plan.migrations:
             run.execute(plan, snap)
     return run.summary
@@ -155,8 +173,13 @@ def drain(conf, host, aggregate, conn=None, stopper=None):
         if busy:
             raise exception.StalePlan(busy)
         snap = run.snapshot()
-        plan = _plan(run, snap, drain_hosts=(host,))
+        plan, verdict = _plan(run, snap, time.time(), drain_hosts=(host,))
         run.publish(plan, snap)
+        run.summary.update(verdict.summary())
+        if verdict.held:
+            raise exception.StalePlan('no drain plan keeps to the churn '
+                                      'policy, nothing moved: %s'
+                                      % run.summary['held'])
         run.execute(plan, snap)
         left = [s['id'] for s in run.cloud.servers_on(host)]
         run.summary['left_on_host'] = left

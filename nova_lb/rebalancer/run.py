@@ -14,23 +14,27 @@ found after the run. Leftovers that appeared while the run went on make
 it a partial failure (see :mod:`~nova_lb.rebalancer.outcome`).
 """
 
+import collections
 import time
 
 from oslo_log import log as logging
 
 from nova_lb.conf import executor as executor_conf
 from nova_lb.conf import rebalancer as rebalancer_conf
+from nova_lb import exception
 from nova_lb.executor import cloud as cloud_mod
 from nova_lb.executor import executor as executor_mod
 from nova_lb.gateway import client as client_mod
 from nova_lb.model import build
 from nova_lb.model import collector
+from nova_lb.model import cost
 from nova_lb.model import leftovers as leftovers_mod
 from nova_lb.model import snapshot as snapshot_mod
 from nova_lb.planner import planner
 from nova_lb.rebalancer import lock
 from nova_lb.rebalancer import metrics
 from nova_lb.rebalancer import outcome as outcome_mod
+from nova_lb.rebalancer import policy
 from nova_lb.rebalancer import state as state_mod
 from nova_lb.rebalancer import stopping
 
@@ -58,6 +62,8 @@ class Run(object):
         self.executor_settings = executor_conf.load(conf)
         self.model_options = build.Options.from_conf(conf)
         self.state = state_mod.State(self.settings.state_dir)
+        self.churn = policy.Churn(self.settings, self.state)
+        self._planned = {}
         self.stopper = stopper or stopping.Stopper()
         self._conn = conn
         self._lock = lock.rebalancing_lock(self.settings)
@@ -98,8 +104,13 @@ class Run(object):
         """A fresh, checked :class:`~nova_lb.model.snapshot.Snapshot` of
         the cloud; adds the hosts and servers counts to the summary."""
         snap = snapshot_mod.parse(collector.collect(self.client), 'the cloud')
+        draining = self.conf.nova_lb.draining_aggregate
         self.summary.update(hosts=len(snap.services),
-                            servers=len(snap.servers))
+                            servers=len(snap.servers),
+                            draining_hosts=len({
+                                host for agg in snap.aggregates
+                                if agg.name == draining
+                                for host in agg.hosts}))
         return snap
 
     def skip(self, reason):
@@ -123,6 +134,9 @@ class Run(object):
         """Carry ``plan`` out; the report, and the cloud as measured after
         it, go into the summary."""
         provider_of = {hv.host: hv.uuid for hv in snap.hypervisors}
+        self._planned = collections.defaultdict(collections.deque)
+        for m in plan.migrations:
+            self._planned[m.server].append(m)
         with self.stopper.moving():
             report = executor_mod.Executor(
                 self.cloud, self.executor_settings, provider_of,
@@ -141,6 +155,8 @@ class Run(object):
         (``before`` or ``after``), and its leftovers; returns those."""
         found = leftovers_mod.find(snap)
         self.summary[when] = planner.measure(snap, self.model_options)
+        self.summary['imbalance_' + when] = cost.cloud_imbalance(
+            self.summary[when], self.model_options.cost)
         self.summary['leftovers'] = [item.message for item in found]
         return found
 
@@ -150,7 +166,11 @@ class Run(object):
         return self.stopper.is_set() or not self._lock.held()
 
     def _record_move(self, server):
-        self.state.record_move(server, time.time(), self.settings.cooldown)
+        now = time.time()
+        self.state.record_move(server, now, self.settings.cooldown)
+        planned = self._planned.get(server)
+        if planned:
+            self.churn.record(planned.popleft(), now)
 
     def recently_moved(self):
         """Servers still in their cooldown, not to be moved again."""
@@ -163,11 +183,14 @@ class Run(object):
         outcome, reason = self._outcome(error)
         if 'before' in s and 'after' not in s and outcome in (
                 outcome_mod.DONE, outcome_mod.PARTLY_FAILED):
-            s['after'] = s['before']      # nothing moved
+            # nothing moved
+            s['after'], s['imbalance_after'] = s['before'], s.get(
+                'imbalance_before')
         s.update(ended_at=ended, duration=round(ended - self.started, 3),
                  outcome=outcome.name, success=outcome.success)
         if reason:
             s['reason'] = reason
+        s.update(self._operator_figures(ended))
         LOG.info('%(kind)s run %(outcome)s%(reason)s: %(hosts)s hosts, '
                  '%(servers)s servers, plan %(planned)s moves in %(waves)s '
                  'waves (gap %(gap)s), %(done)s done, %(failed)s failed, '
@@ -200,6 +223,20 @@ class Run(object):
         if s.get('stopped'):
             reasons.append('stopped: %s' % s['stopped'])
         return outcome, '; '.join(reasons) or None
+
+    def _operator_figures(self, ended):
+        """What dashboards and alerts need beside the run's own figures:
+        when a run last succeeded (kept from run to run), the interval
+        runs should come at, the migrations of the last 24 hours."""
+        try:
+            previous = self.state.read(state_mod.LAST_RUN) or {}
+        except exception.NovaLBError:
+            previous = {}
+        return {'last_success_at': ended if self.summary.get('success')
+                else previous.get('last_success_at'),
+                'interval': self.settings.interval,
+                'migrations_last_day': self.churn.migrations_last_day(ended)}
+
 
 
 def _peaks(summary):

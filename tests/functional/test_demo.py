@@ -56,6 +56,18 @@ class DemoTest(testtools.TestCase):
             # ... and exactly as busy as the plan said it would be.
             self.assertAlmostEqual(planned[rc]['peak'], after[rc]['peak'],
                                    places=9, msg=rc)
+        # The imbalance score fell, to what the plan said, and is shown.
+        score = outcome.daemon.plan['imbalance']
+        self.assertLess(usage.cloud_imbalance(after),
+                        usage.cloud_imbalance(before))
+        self.assertAlmostEqual(score['after'], usage.cloud_imbalance(after),
+                               places=9)
+        self.assertIn('Imbalance score of the cloud (0 balanced, 1 badly '
+                      'unbalanced): %.2f -> %.2f' % (
+                          usage.cloud_imbalance(before),
+                          usage.cloud_imbalance(after)), text)
+        self.assertIn('imbalance score of the cloud %.2f -> %.2f' % (
+            score['before'], score['after']), text)
         # A real PNG with a before/after chart's size.
         with open(png, 'rb') as f:
             head = f.read(24)

@@ -71,6 +71,31 @@ class FleetSummaryTest(testtools.TestCase):
 
     def test_summary(self):
         s = cost.fleet_summary([[0.2, 0.4], [0.6, 0.4]], ('VCPU', 'DISK_GB'))
-        self.assertEqual({'peak': 0.6, 'mean': 0.4, 'stddev': 0.2},
+        self.assertEqual({'peak': 0.6, 'mean': 0.4, 'stddev': 0.2,
+                          'imbalance': 0.5},
                          {k: round(v, 9) for k, v in s['VCPU'].items()})
         self.assertEqual(0.0, s['DISK_GB']['stddev'])
+        self.assertEqual(0.0, s['DISK_GB']['imbalance'])
+
+
+class ImbalanceScoreTest(testtools.TestCase):
+
+    def test_coefficient_of_variation_clamped(self):
+        self.assertEqual(0.25, cost.imbalance_score(0.4, 0.1))
+        # All load on one of four hosts: CV sqrt(3), clamped.
+        util = [[1.0], [0.0], [0.0], [0.0]]
+        s = cost.fleet_summary(util, ('VCPU',))
+        self.assertEqual(1.0, s['VCPU']['imbalance'])
+
+    def test_unused_and_impossible(self):
+        self.assertEqual(0.0, cost.imbalance_score(0.0, 0.0))
+        self.assertEqual(1.0, cost.imbalance_score(float('inf'),
+                                                   float('nan')))
+
+    def test_cloud_score_weighs_classes_as_the_model(self):
+        model = cost.CostModel.build({'VCPU': 1.0, 'MEMORY_MB': 3.0,
+                                      'DISK_GB': 0.0})
+        summary = {'VCPU': {'imbalance': 0.8}, 'MEMORY_MB': {'imbalance': 0.4},
+                   'DISK_GB': {'imbalance': 1.0}}
+        self.assertAlmostEqual(0.5, cost.cloud_imbalance(summary, model))
+        self.assertIsNone(cost.cloud_imbalance({}, model))

@@ -29,15 +29,22 @@ def add_arguments(parser):
                              'once complete).')
 
 
+def make_plan(conf, snapshot_path=None, conn=None):
+    """The plan for a snapshot file, or for the live cloud through ``conn``
+    (an openstacksdk connection; default: one to ``[rebalancer] cloud``)."""
+    if snapshot_path:
+        snap = snapshot.load(snapshot_path)
+    else:
+        settings = executor_conf.load(conf)
+        gateway = (client.Client.configured(conn, settings) if conn else
+                   client.connect(conf.rebalancer.cloud, settings))
+        snap = snapshot.parse(collector.collect(gateway), 'live snapshot')
+    return planner.plan(snap, planner.options_from_conf(conf))
+
+
 def run(conf):
     args = conf.command
-    if args.snapshot:
-        snap = snapshot.load(args.snapshot)
-    else:
-        snap = snapshot.parse(collector.collect(client.connect(
-            conf.rebalancer.cloud, executor_conf.load(conf))),
-            'live snapshot')
-    result = planner.plan(snap, planner.options_from_conf(conf))
+    result = make_plan(conf, args.snapshot)
     if args.format == 'json':
         output.write_json(result.to_json(), args.output)
     elif args.output:

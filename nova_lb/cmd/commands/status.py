@@ -80,6 +80,26 @@ def describe_run(summary):
                      '%s)' % (rc, 100 * before[rc]['peak'],
                               _peak(after.get(rc)), _peak(predicted.get(rc))))
     lines += ['  %s' % message for message in summary.get('leftovers', ())]
+    lines += describe_policy(summary)
+    return lines
+
+
+def describe_policy(summary):
+    """Which churn policies held the run back or kept servers in place."""
+    lines = []
+    if summary.get('held_by'):
+        lines.append('  held back by %s: %s' % (
+            ', '.join(summary['held_by']), summary['held']))
+    kept = summary.get('kept_by_policy') or {}
+    if kept:
+        lines.append('  servers kept in place by %s' % ', '.join(
+            '%s (%d)' % item for item in sorted(kept.items())))
+    if summary.get('migrations_last_day') is not None:
+        lines.append('  %d migrations in the last 24 h'
+                     % summary['migrations_last_day'])
+    if summary.get('imbalance_before') is not None:
+        lines.append('  imbalance score %.2f -> %.2f' % (
+            summary['imbalance_before'], summary['imbalance_after']))
     return lines
 
 
@@ -100,7 +120,22 @@ def describe_plan(plan):
                      % (rc, 100 * before['peak'], 100 * after.get('peak', 0),
                         100 * before['stddev'],
                         100 * after.get('stddev', 0)))
+    lines += describe_imbalance(plan)
     lines += ['  wave %(wave)d: %(server)s %(source)s -> %(destination)s' % m
               for m in moves]
     lines += ['  %s' % item['message'] for item in plan.get('leftovers', ())]
     return lines
+
+
+def describe_imbalance(plan):
+    """The imbalance scores (0-1) of the cloud and of each class."""
+    cloud = plan.get('imbalance') or {}
+    if cloud.get('before') is None:
+        return []
+    before, after = plan.get('before', {}), plan.get('after', {})
+    return ['  imbalance score (0 balanced - 1): cloud %.2f -> %.2f%s' % (
+        cloud['before'], cloud['after'], ''.join(
+            ', %s %.2f -> %.2f' % (rc, before[rc]['imbalance'],
+                                   after[rc]['imbalance'])
+            for rc in sorted(before)
+            if 'imbalance' in before[rc] and rc in after))]

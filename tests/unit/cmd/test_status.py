@@ -79,6 +79,31 @@ class StatusTest(testtools.TestCase):
         self.assertEqual({'last_run': failed, 'plan': None, 'problems': []},
                          json.loads(self._status('--json')))
 
+    def test_churn_policy_and_imbalance_score(self):
+        held = dict(SUMMARY, held_by=['hold_runs', 'allowed_hours'],
+                    held='hold_runs: moves found by 1 of the 3 consecutive '
+                         'runs needed; allowed_hours: 14:02 UTC is outside '
+                         '01:00-05:00',
+                    kept_by_policy={'min_gain': 2, 'ping-pong': 1},
+                    migrations_last_day=7, imbalance_before=0.612,
+                    imbalance_after=0.204)
+        plan = dict(PLAN, imbalance={'before': 0.612, 'after': 0.204})
+        plan['before'] = {'VCPU': dict(PLAN['before']['VCPU'],
+                                       imbalance=0.6)}
+        plan['after'] = {'VCPU': dict(PLAN['after']['VCPU'], imbalance=0.1)}
+        self.state.write(state_mod.LAST_RUN, held)
+        self.state.write(state_mod.PLAN, plan)
+        text = self._status()
+        self.assertIn(
+            '  held back by hold_runs, allowed_hours: hold_runs: moves found '
+            'by 1 of the 3 consecutive runs needed; allowed_hours: 14:02 UTC '
+            'is outside 01:00-05:00\n'
+            '  servers kept in place by min_gain (2), ping-pong (1)\n'
+            '  7 migrations in the last 24 h\n'
+            '  imbalance score 0.61 -> 0.20\n', text)
+        self.assertIn('  imbalance score (0 balanced - 1): cloud 0.61 -> '
+                      '0.20, VCPU 0.60 -> 0.10\n', text)
+
 
 class StatusPipeTest(testtools.TestCase):
     """``nova-lb status | head -1``: a real pipe whose reader leaves."""

@@ -69,3 +69,40 @@ class PlannerTest(testtools.TestCase):
         e = self.assertRaises(exception.InvalidPlan, planner.plan, snap,
                               FAST)
         self.assertIn('withheld', str(e))
+
+
+class ChurnInputsTest(testtools.TestCase):
+    """What the churn policy asks of the planner: gains, pins, a cap."""
+
+    def setUp(self):
+        super().setUp()
+        self.document = scenario.generate(30, 500, seed=1)
+        self.snap = snapshot.parse(self.document)
+        self.plan = planner.plan(self.snap, FAST)
+
+    def test_every_move_states_its_marginal_gain(self):
+        gains = [m.gain for m in self.plan.migrations]
+        self.assertTrue(gains)
+        self.assertTrue(all(g >= 0 for g in gains))
+        # The plan's total gain shows in some move: the peak host's.
+        self.assertGreater(max(gains), 0.0)
+        self.assertIn('gain', self.plan.to_json()['migrations'][0])
+        self.assertEqual([], checker.check(self.document,
+                                           self.plan.to_json()))
+
+    def test_pinned_servers_stay_with_their_reason(self):
+        pinned = {m.server: 'min_gain: test' for m in
+                  self.plan.migrations[:3]}
+        again = planner.plan(self.snap, dataclasses.replace(
+            FAST, pinned=tuple(pinned.items())))
+        self.assertFalse(set(pinned) & {m.server for m in again.migrations})
+        for server in pinned:
+            self.assertEqual('min_gain: test', again.left_alone[server])
+
+    def test_imbalance_score_in_the_plan(self):
+        document = self.plan.to_json()
+        self.assertLess(document['imbalance']['after'],
+                        document['imbalance']['before'])
+        self.assertTrue(0 <= document['imbalance']['before'] <= 1)
+        for rc, stats in document['before'].items():
+            self.assertTrue(0 <= stats['imbalance'] <= 1, rc)

@@ -45,6 +45,35 @@ class MetricsTest(testtools.TestCase):
             'nova_lb_rebalancer_utilisation_stddev_after'
             '{resource_class="MEMORY_MB"}'])
 
+    def test_operator_figures(self):
+        summary = dict(self.SUMMARY, kind='rebalance', gap=0.012,
+                       imbalance_before=0.5, imbalance_after=0.125,
+                       draining_hosts=2, leftovers=['a', 'b', 'c'],
+                       last_success_at=1699990000.0, interval=3600,
+                       migrations_last_day=9, held_by=['allowed_hours'])
+        summary['before'] = {'VCPU': dict(summary['before']['VCPU'],
+                                          imbalance=0.4)}
+        text = metrics.render(summary)
+        for sample in (
+                'nova_lb_rebalancer_plan_gap 0.012',
+                'nova_lb_rebalancer_cloud_imbalance_score_before 0.5',
+                'nova_lb_rebalancer_cloud_imbalance_score_after 0.125',
+                'nova_lb_rebalancer_imbalance_score_before'
+                '{resource_class="VCPU"} 0.4',
+                'nova_lb_rebalancer_hosts_draining 2.0',
+                'nova_lb_rebalancer_leftovers 3.0',
+                'nova_lb_rebalancer_last_success_timestamp_seconds '
+                '1699990000.0',
+                'nova_lb_rebalancer_interval_seconds 3600.0',
+                'nova_lb_rebalancer_migrations_last_day 9.0',
+                'nova_lb_rebalancer_held_back{policy="allowed_hours"} 1.0',
+                'nova_lb_rebalancer_held_back{policy="hold_runs"} 0.0'):
+            self.assertIn(sample + '\n', text)
+        # A plan without scores (an older reviewed file) has none.
+        self.assertNotIn('_imbalance_score_after{', text)
+        self.assertNotIn(' nova_lb_rebalancer_imbalance_score_after ', text)
+        self.assertNotIn('held_back', metrics.render(self.SUMMARY))
+
     def test_run_without_plan_has_no_utilisation(self):
         text = metrics.render({'duration': 1.0, 'success': 0})
         self.assertNotIn('utilisation', text)

@@ -1,0 +1,1 @@
+"""``openstack rebalance ...``: nova-lb as a python-openstackclient plugin."""
