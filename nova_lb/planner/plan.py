@@ -36,6 +36,9 @@ class Plan:
     #: Allocations failed moves left behind (``Leftover.to_json()``
     #: dicts): servers and hosts no move of this plan touches.
     leftovers: tuple = ()
+    #: What load was balanced: ``{"balance": "allocations"}`` or, for
+    #: measured load, also the servers counted at their allocation.
+    load: dict = dataclasses.field(default_factory=dict)
 
     @property
     def waves(self):
@@ -55,6 +58,7 @@ class Plan:
             'left_alone': self.left_alone,
             'left_out': list(self.left_out),
             'leftovers': list(self.leftovers),
+            'load': self.load,
         }
 
     @classmethod
@@ -79,4 +83,5 @@ class Plan:
                    solver=document.get('solver', {}),
                    left_alone=document.get('left_alone', {}),
                    left_out=tuple(document.get('left_out', ())),
-                   leftovers=tuple(document.get('leftovers', ())))
+                   leftovers=tuple(document.get('leftovers', ())),
+                   load=document.get('load', {}))

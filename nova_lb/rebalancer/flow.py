@@ -30,9 +30,11 @@ def _plan(run, snap, drain_hosts=()):
     A drain moves every server off its hosts, recently moved or not.
     """
     draining = {s.uuid for s in snap.servers if s.host in drain_hosts}
-    return planner.plan(snap, planner.options_from_conf(
+    options = planner.options_from_conf(
         run.conf, exclude_servers=set(run.recently_moved()) - draining,
-        drain_hosts=drain_hosts))
+        drain_hosts=drain_hosts)
+    return planner.plan(snap, options.allocations_only() if run.fallback
+                        else options)
 
 
 def _migrations_in_flight(run):
@@ -52,7 +54,7 @@ def rebalance(conf, conn=None, dry_run=False, stopper=None):
         if busy:
             run.summary['note'] = busy + ', run skipped'
             return run.summary
-        snap = run.snapshot()
+        snap = run.snapshot(measured=True)
         plan = _plan(run, snap)
         run.publish(plan)
         if dry_run or not run.settings.automatic:
@@ -123,7 +125,7 @@ def drain(conf, host, aggregate, conn=None, stopper=None):
         busy = _migrations_in_flight(run)
         if busy:
             raise exception.StalePlan(busy)
-        snap = run.snapshot()
+        snap = run.snapshot(measured=True)
         plan = _plan(run, snap, drain_hosts=(host,))
         run.publish(plan)
         run.execute(plan, snap)

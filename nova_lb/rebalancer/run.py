@@ -12,9 +12,11 @@ import time
 from oslo_log import log as logging
 
 from nova_lb.conf import executor as executor_conf
+from nova_lb.conf import metrics as metrics_conf
 from nova_lb.conf import rebalancer as rebalancer_conf
 from nova_lb.executor import cloud as cloud_mod
 from nova_lb.executor import executor as executor_mod
+from nova_lb.metrics import reader
 from nova_lb.model import collector
 from nova_lb.model import snapshot as snapshot_mod
 from nova_lb.rebalancer import lock
@@ -44,6 +46,10 @@ class Run(object):
         self.kind = kind
         self.settings = rebalancer_conf.load(conf)
         self.executor_settings = executor_conf.load(conf)
+        self.metrics_settings = metrics_conf.for_run(conf)
+        #: Why measured load is missing, when ``[metrics] on_failure =
+        #: allocations`` let the run balance allocations instead.
+        self.fallback = None
         self.state = state_mod.State(self.settings.state_dir)
         self.stopper = stopper or stopping.Stopper()
         self._conn = conn
@@ -74,10 +80,21 @@ class Run(object):
         finally:
             self._lock.__exit__(exc_type, exc, tb)
 
-    def snapshot(self):
+    def snapshot(self, measured=False):
         """A fresh, checked :class:`~nova_lb.model.snapshot.Snapshot` of
-        the cloud; adds the hosts and servers counts to the summary."""
-        snap = snapshot_mod.parse(collector.collect(self._conn), 'the cloud')
+        the cloud; adds the hosts and servers counts to the summary.
+
+        :param measured: also read measured load when ``[metrics]`` is
+            configured (runs that plan; ``apply`` does not need it).
+        """
+        document = collector.collect(self._conn)
+        if measured and self.metrics_settings is not None:
+            self.fallback = reader.attach(document, self.metrics_settings)
+            if self.fallback:
+                self.summary['fallback'] = (
+                    'balanced allocations, measured load unavailable: %s'
+                    % self.fallback)
+        snap = snapshot_mod.parse(document, 'the cloud')
         self.summary.update(hosts=len(snap.services),
                             servers=len(snap.servers))
         return snap
@@ -133,7 +150,7 @@ class Run(object):
 
 
 def _outcome(summary):
-    for key in ('error', 'stopped', 'note'):
+    for key in ('error', 'stopped', 'fallback', 'note'):
         if summary.get(key):
             return ' (%s: %s)' % (key, summary[key])
     return ''

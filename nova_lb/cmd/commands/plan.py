@@ -9,7 +9,9 @@ import collections
 import sys
 
 from nova_lb.cmd import output
+from nova_lb.conf import metrics as metrics_conf
 from nova_lb import exception
+from nova_lb.metrics import reader
 from nova_lb.model import collector
 from nova_lb.model import snapshot
 from nova_lb.planner import planner
@@ -29,12 +31,17 @@ def add_arguments(parser):
 
 def run(conf):
     args = conf.command
+    options = planner.options_from_conf(conf)
     if args.snapshot:
         snap = snapshot.load(args.snapshot)
     else:
+        measured = metrics_conf.for_run(conf)
         conn = collector.connect(conf.rebalancer.cloud)
-        snap = snapshot.parse(collector.collect(conn), 'live snapshot')
-    result = planner.plan(snap, planner.options_from_conf(conf))
+        document = collector.collect(conn)
+        if measured is not None and reader.attach(document, measured):
+            options = options.allocations_only()
+        snap = snapshot.parse(document, 'live snapshot')
+    result = planner.plan(snap, options)
     if args.format == 'json':
         output.write_json(result.to_json(), args.output)
     elif args.output:
@@ -51,10 +58,10 @@ def run(conf):
 
 def table(result):
     """The plan for a human: utilisation, waves, gap, who stays and why."""
-    lines = ['%-12s %22s %22s' % ('utilisation', 'before peak/mean/sd',
+    lines = ['%-18s %22s %22s' % ('utilisation', 'before peak/mean/sd',
                                   'after peak/mean/sd')]
     for rc in result.before:
-        lines.append('%-12s %22s %22s' % (rc, _stats(result.before[rc]),
+        lines.append('%-18s %22s %22s' % (rc, _stats(result.before[rc]),
                                           _stats(result.after.get(rc))))
     info = result.solver
     lines.append('')
@@ -63,6 +70,12 @@ def table(result):
                      info.get('status'), info.get('objective', 0.0),
                      info.get('bound', 0.0), info.get('gap', 0.0),
                      info.get('time', 0.0)))
+    if result.load.get('balance') == 'measured':
+        lines.append('balanced measured load (%s over %s s); %d servers '
+                     'without data counted at their allocation' % (
+                         result.load.get('statistic'),
+                         result.load.get('window_s'),
+                         len(result.load.get('without_data', ()))))
     lines.append('%d migrations in %d waves' % (len(result.migrations),
                                                 len(result.waves)))
     for number, wave in enumerate(result.waves):

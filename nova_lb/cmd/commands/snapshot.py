@@ -10,6 +10,8 @@ admin role.
 import sys
 
 from nova_lb.cmd import output
+from nova_lb.conf import metrics as metrics_conf
+from nova_lb.metrics import reader
 from nova_lb.model import collector
 
 
@@ -20,8 +22,11 @@ def add_arguments(parser):
 
 
 def run(conf):
+    measured = metrics_conf.for_run(conf)
     conn = collector.connect(conf.rebalancer.cloud)
     document = collector.collect(conn)
+    if measured is not None:
+        reader.attach(document, measured)
     output.write_json(document, conf.command.output)
     print(summary(document), file=sys.stderr)
     return 0
@@ -30,9 +35,15 @@ def run(conf):
 def summary(document):
     """One line: what the snapshot holds."""
     compute = document['compute']
-    return ('snapshot taken at %s: %d hosts, %d servers, %d resource '
+    line = ('snapshot taken at %s: %d hosts, %d servers, %d resource '
             'providers' % (
                 document['taken_at'],
                 len(compute['services']['services']),
                 len(compute['servers']['servers']),
                 len(document['placement']['providers'])))
+    metrics = document.get('metrics')
+    if metrics:
+        line += ', measured load of %d servers (%s over %ds)' % (
+            len(metrics['servers']), metrics['statistic'],
+            metrics['window_s'])
+    return line
