@@ -138,14 +138,15 @@ Related options:
 * ``on_failure``
 """),
     cfg.IntOpt(
-        'window', default=3600, min=60,
+        'window', default=3600, min=10,
         help="""
 Seconds of history the statistic is taken over, ending when the snapshot
 is taken.
 
 Possible values:
 
-* An integer >= 60; the default is one hour.
+* An integer >= 10; the default is one hour. Short windows react to
+  spikes; they suit tests rather than clouds.
 
 Related options:
 

@@ -8,6 +8,7 @@ authentication, as Prometheus' own HTTP API documents them.
 """
 
 import math
+import re
 
 import requests
 from oslo_log import log as logging
@@ -52,9 +53,17 @@ class Client(object):
                 self.url, params={'query': promql, 'time': '%.3f' % at},
                 timeout=self.timeout, verify=self.verify, auth=self.auth,
                 headers=self.headers)
+        except requests.Timeout:
+            raise exception.MetricsUnavailable(
+                'Prometheus query %s failed: no answer from %s within %s s '
+                '(timed out)' % (promql, self.url, self.timeout))
+        except requests.ConnectionError as e:
+            raise exception.MetricsUnavailable(
+                'Prometheus query %s failed: cannot connect to %s: %s'
+                % (promql, self.url, _reason(e)))
         except requests.RequestException as e:
             raise exception.MetricsUnavailable(
-                'Prometheus query %s failed: %s' % (promql, _one_line(e)))
+                'Prometheus query %s failed: %s' % (promql, _reason(e)))
         try:
             body = resp.json()
         except ValueError:
@@ -87,5 +96,13 @@ def parse(promql, body):
     return series
 
 
-def _one_line(error):
-    return ' '.join(str(error).split()) or type(error).__name__
+def _reason(error):
+    """The root cause of a ``requests`` error, on one line.
+
+    ``requests`` wraps urllib3's errors in messages that repeat the whole
+    URL; the admin needs the last cause (``[Errno 111] Connection
+    refused``).
+    """
+    text = ' '.join(str(error).split()) or type(error).__name__
+    match = re.search(r'(\[Errno [^\]]+\][^\)"\']*)', text)
+    return match.group(1).strip() if match else text
