@@ -29,6 +29,9 @@ PORTS = {
     'glance-api': 18292,
     'nova-api': 18774,
     'neutron': 18696,
+    # Debian's Prometheus (minicloud_lib.prometheus); tests that run their
+    # own next to a minicloud pass another port.
+    'prometheus': 18090,
 }
 DB_USER = DB_PASSWORD = 'minicloud'
 RABBIT_USER = RABBIT_PASSWORD = 'minicloud'

@@ -11,6 +11,7 @@ import time
 from minicloud_lib import catalog
 from minicloud_lib import configs
 from minicloud_lib import database
+from minicloud_lib import debian
 from minicloud_lib import layout as L
 from minicloud_lib import services
 
@@ -29,31 +30,10 @@ def say(msg, t0=None):
 
 
 # -- install ----------------------------------------------------------------
-POLICY_RC_D = '/usr/sbin/policy-rc.d'
-
-
 def install():
-    """Debian's servers and Glance & co. into this venv; idempotent.
-
-    The packages' scripts must not start system-wide MariaDB and RabbitMQ
-    (listening on every interface): where no policy-rc.d forbids it, one
-    that does is in place for the duration of apt-get install.
-    """
+    """Debian's servers and Glance & co. into this venv; idempotent."""
     t0 = time.monotonic()
-    env = dict(os.environ, DEBIAN_FRONTEND='noninteractive')
-    subprocess.run(['apt-get', 'update', '-q'], check=True, env=env)
-    own_policy = not os.path.exists(POLICY_RC_D)
-    if own_policy:
-        with open(POLICY_RC_D, 'w') as f:
-            f.write('#!/bin/sh\n# tools/minicloud install: start nothing\n'
-                    'exit 101\n')
-        os.chmod(POLICY_RC_D, 0o755)
-    try:
-        subprocess.run(['apt-get', 'install', '-y', '-q'] + DEBIAN_PACKAGES,
-                       check=True, env=env)
-    finally:
-        if own_policy:
-            os.remove(POLICY_RC_D)
+    debian.apt_install(DEBIAN_PACKAGES)
     say('Debian packages installed', t0)
     # Nova and Placement stay at the versions the project tests against.
     reqs = os.path.join(L.TOOLS_DIR, 'minicloud-requirements.txt')
