@@ -2,7 +2,7 @@
 
   install                 Debian and pip packages (root; idempotent)
   start [--computes N] [--migration-seconds S] [--compute-size K:V:M:D]
-        [--no-plugin] ...
+        [--no-plugin] [--prometheus] ...
                           a fresh cloud (wipes the work dir except cache/)
   stop                    stop every service; nothing left listening
   status [--json]         PID, readiness and RSS of each service
@@ -58,6 +58,9 @@ def _parser():
                             'others get --vcpus/--memory-mb/--disk-gb')
     start.add_argument('--no-plugin', action='store_true',
                        help="don't enable nova_lb's filters and weighers")
+    start.add_argument('--prometheus', action='store_true',
+                       help="serve each compute's synthetic guest load and "
+                            "start Debian's Prometheus scraping it")
     start.add_argument('--debug', action='store_true',
                        help='debug logging in every OpenStack service')
     start.add_argument('--no-schema-cache', action='store_true',
@@ -86,7 +89,8 @@ def main(argv=None):
                 migration_seconds=args.migration_seconds,
                 plugin=not args.no_plugin, debug=args.debug,
                 vcpus=args.vcpus, memory_mb=args.memory_mb,
-                local_gb=args.disk_gb, sizes=dict(args.compute_size)),
+                local_gb=args.disk_gb, sizes=dict(args.compute_size),
+                prometheus=args.prometheus),
                 use_cache=not args.no_schema_cache)
         elif args.command == 'stop':
             lifecycle.stop(lay)

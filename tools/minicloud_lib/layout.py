@@ -33,6 +33,8 @@ PORTS = {
     # own next to a minicloud pass another port.
     'prometheus': 18090,
 }
+#: Compute K's load exporter (``start --prometheus``) listens on this + K.
+LOAD_EXPORTER_BASE = 18100
 DB_USER = DB_PASSWORD = 'minicloud'
 RABBIT_USER = RABBIT_PASSWORD = 'minicloud'
 DATABASES = ('nova_api', 'nova_cell0', 'nova_cell1', 'placement', 'glance')
@@ -58,6 +60,10 @@ def endpoint(service):
 
 def compute_host(index):
     return 'compute-%d' % index
+
+
+def load_exporter_port(index):
+    return LOAD_EXPORTER_BASE + index
 
 
 class Layout(object):
