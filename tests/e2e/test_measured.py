@@ -4,7 +4,7 @@ queries over a short window.
 
 Every server has the same flavor and every host the same number of
 servers, so Placement sees a balanced cloud; the servers of compute-1 are
-busy (1.9 of their 2 vCPUs), the others idle.
+busy (1.9 of their 2 vCPUs), the others idle (0.05).
 """
 
 from tests.e2e import base
@@ -23,9 +23,11 @@ timeout = 5
 %(extra)s
 [solver]
 balance = measured
+# Within 5 points of the best peak is enough: fewer moves, a short test.
+peak_tolerance = 0.05
 """
 BUSY = {'minicloud_cpu_cores': '1.9', 'minicloud_memory_mb': '256'}
-IDLE = {'minicloud_cpu_cores': '0.1', 'minicloud_memory_mb': '256'}
+IDLE = {'minicloud_cpu_cores': '0.05', 'minicloud_memory_mb': '256'}
 UNMEASURED = dict(IDLE, minicloud_unmeasured='1')
 #: Cores each host uses, per Prometheus, summed over its servers.
 PER_HOST = 'sum by (host) (rate(ceilometer_cpu[5s])) / 1e9'
@@ -66,16 +68,16 @@ class MeasuredTestCase(base.E2ETestCase):
 class MeasuredRebalanceTest(MeasuredTestCase):
 
     def test_measured_hot_host_is_cooled(self):
-        servers = self.boot_loads({'compute-1': [BUSY] * 3,
-                                   'compute-2': [IDLE] * 3,
-                                   'compute-3': [IDLE] * 3})
+        servers = self.boot_loads({'compute-1': [BUSY] * 2,
+                                   'compute-2': [IDLE] * 2,
+                                   'compute-3': [IDLE] * 2})
         self.wait_measured(servers.values())
         # Balanced for Placement, hot for Prometheus.
         _, before = self.assert_invariants()
         self.assertEqual(1, len({tuple(sorted(h['usage'].items()))
                                  for h in before.values()}), before)
         hot = self.per_host()
-        self.assertGreater(hot['compute-1'], 5.0, hot)
+        self.assertGreater(hot['compute-1'], 3.5, hot)
         self.measured()
         code, out = self.rebalance()
         self.assertEqual(0, code, out)
@@ -83,10 +85,10 @@ class MeasuredRebalanceTest(MeasuredTestCase):
         self.assertEqual('measured', plan['load']['balance'])
         self.assertEqual([], plan['load']['without_data'])
         moved = {m['server']: m['destination'] for m in plan['migrations']}
-        busy = {servers['compute-1-%d' % i].id for i in range(3)}
+        busy = {servers['compute-1-%d' % i].id for i in range(2)}
         self.assertTrue(busy & set(moved), plan['migrations'])
         self.assertLess(plan['after']['measured:VCPU']['peak'],
-                        plan['before']['measured:VCPU']['peak'] - 0.2)
+                        plan['before']['measured:VCPU']['peak'] - 0.15)
         # Every planned move is a completed Nova live migration.
         moves = self.nova_moves()
         self.assertEqual({(m['server'], m['source'], m['destination'])
@@ -97,7 +99,7 @@ class MeasuredRebalanceTest(MeasuredTestCase):
         # Prometheus, asked by the test, sees compute-1 cooled.
         cooled = prometheus.wait_for(
             PROMETHEUS, PER_HOST, lambda r: r and all(
-                float(x['value'][1]) < 4.0 for x in r), timeout=30)
+                float(x['value'][1]) < 2.5 for x in r), timeout=30)
         self.assertEqual(3, len(cooled), cooled)
 
 
