@@ -25,8 +25,9 @@ labelled by ``server_label``, in ``%(unit_opt)s``.
 
 nova-lb wraps it in ``statistic`` over ``window`` (a subquery with
 resolution ``step``), so write it as you would graph it. Placeholders:
-``$server_label`` and ``$rate_interval`` (``rate_interval`` seconds, e.g.
-``300s``).
+``%%(server_label)s`` and ``%%(rate_interval)s`` (``rate_interval``
+seconds, e.g. ``300s``); write PromQL's modulo ``%%%%``, and never
+``$``, which oslo.config reads as another option's value.
 
 Possible values:
 
@@ -172,7 +173,7 @@ Related options:
     cfg.IntOpt(
         'rate_interval', default=300, min=1,
         help="""
-Seconds each rate in a template is taken over (``$rate_interval``): CPU
+Seconds each rate in a template is taken over (``%(rate_interval)s``): CPU
 use is the rate of a CPU-time counter over this long.
 
 Possible values:

@@ -8,13 +8,12 @@ template with an explicit unit, and the conversion to the snapshot's units
 (CPU in cores, memory in MiB) happens in one place, here.
 
 A template gives the *instantaneous* use of every server, one series per
-server, labelled by ``$server_label``; :meth:`Queries.promql` wraps it in
+server, labelled by ``%(server_label)s``; :meth:`Queries.promql` wraps it in
 the statistic over the window (a PromQL subquery), so the admin writes
 the query once, as they would graph it.
 """
 
 import dataclasses
-import string
 
 #: Multiply an answer in this unit by the factor to get cores.
 CPU_UNITS = {'cores': 1.0, 'millicores': 1e-3, 'nanocores': 1e-9,
@@ -51,18 +50,18 @@ SOURCES = {
     # is in nanoseconds per second; ``ceilometer_memory_usage`` is MiB.
     'ceilometer': Source(
         server_label='resource',
-        cpu='sum by ($server_label) (rate(ceilometer_cpu[$rate_interval]))',
+        cpu='sum by (%(server_label)s) (rate(ceilometer_cpu[%(rate_interval)s]))',
         cpu_unit='nanocores',
-        memory='max by ($server_label) (ceilometer_memory_usage)',
+        memory='max by (%(server_label)s) (ceilometer_memory_usage)',
         memory_unit='MiB'),
     # Debian's prometheus-libvirt-exporter: CPU time in seconds, memory in
     # bytes, the domain UUID (Nova's server UUID) in ``uuid``.
     'libvirt': Source(
         server_label='uuid',
-        cpu='sum by ($server_label) (rate('
-            'libvirt_domain_info_cpu_time_seconds_total[$rate_interval]))',
+        cpu='sum by (%(server_label)s) (rate('
+            'libvirt_domain_info_cpu_time_seconds_total[%(rate_interval)s]))',
         cpu_unit='cores',
-        memory='max by ($server_label) ('
+        memory='max by (%(server_label)s) ('
                'libvirt_domain_info_memory_usage_bytes)',
         memory_unit='bytes'),
 }
@@ -73,7 +72,7 @@ class Queries:
     """The admin's measured-load queries, checked and ready to send."""
 
     server_label: str
-    #: quantity -> template (``$server_label``, ``$rate_interval``)
+    #: quantity -> template (``%(server_label)s``, ``%(rate_interval)s``)
     templates: dict
     #: quantity -> factor to cores (cpu) or MiB (memory)
     factors: dict
@@ -83,10 +82,15 @@ class Queries:
     statistic: str
 
     def instant(self, quantity):
-        """The template of ``quantity`` with its parameters filled in."""
-        return string.Template(self.templates[quantity]).substitute(
-            server_label=self.server_label,
-            rate_interval='%ds' % self.rate_interval)
+        """The template of ``quantity`` with its parameters filled in.
+
+        Placeholders are Python's ``%(name)s``: oslo.config already reads
+        ``$name`` in a value as a reference to another option, and PromQL
+        has no use for ``%`` but modulo (write it ``%%``).
+        """
+        return self.templates[quantity] % {
+            'server_label': self.server_label,
+            'rate_interval': '%ds' % self.rate_interval}
 
     def promql(self, quantity):
         """The statistic of ``quantity`` over the window, per server."""
@@ -111,8 +115,8 @@ def build(source, server_label=None, cpu=None, cpu_unit=None, memory=None,
     """:class:`Queries` from ``source``'s defaults and any overrides.
 
     :raises ValueError: an unknown source, unit or statistic, or a
-        template with a placeholder other than ``$server_label`` and
-        ``$rate_interval``; the message names it.
+        template with a placeholder other than ``%(server_label)s`` and
+        ``%(rate_interval)s``; the message names it.
     """
     if source not in SOURCES:
         raise ValueError('unknown source %r, expected one of %s'
@@ -137,8 +141,8 @@ def build(source, server_label=None, cpu=None, cpu_unit=None, memory=None,
     for quantity in QUANTITIES:
         try:
             queries.instant(quantity)
-        except (KeyError, ValueError) as e:
+        except (KeyError, ValueError, TypeError) as e:
             raise ValueError('%s query %r: unknown placeholder %s (use '
-                             '$server_label and $rate_interval)'
+                             '%%(server_label)s and %%(rate_interval)s)'
                              % (quantity, queries.templates[quantity], e))
     return queries

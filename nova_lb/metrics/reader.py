@@ -83,8 +83,8 @@ def _by_server(promql, series, label):
         if uuid in result:
             raise exception.MetricsUnavailable(
                 'Prometheus query %s answered several series for %s=%s: '
-                'aggregate the template by $server_label'
-                % (promql, label, uuid))
+                'aggregate the template by (%s)' % (promql, label, uuid,
+                                                    label))
         result[uuid] = value
     return result
 

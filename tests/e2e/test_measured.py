@@ -144,8 +144,8 @@ class MeasuredFaultTest(MeasuredTestCase):
         self.assertEqual([], self.nova_moves())
 
     def test_no_series(self):
-        self.measured(cpu_query='sum by ($server_label) '
-                                '(rate(no_such_metric[$rate_interval]))')
+        self.measured(cpu_query='sum by (%(server_label)s) '
+                                '(rate(no_such_metric[%(rate_interval)s]))')
         code, out = self.rebalance()
         self.assert_stopped(code, out, 'no_such_metric', 'no series')
 

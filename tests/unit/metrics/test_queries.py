@@ -76,7 +76,7 @@ class QueriesTest(testtools.TestCase):
 
     def test_overrides_replace_the_source_defaults(self):
         q = queries.build('ceilometer', server_label='instance_id',
-                          cpu='my_cpu{x="$server_label"}', cpu_unit='cores',
+                          cpu='my_cpu{x="%(server_label)s"}', cpu_unit='cores',
                           statistic='max', window=600, step=30)
         self.assertEqual('max_over_time((my_cpu{x="instance_id"})[600s:30s])',
                          q.promql('cpu'))
@@ -86,7 +86,7 @@ class QueriesTest(testtools.TestCase):
         for kwargs, word in (({'cpu_unit': 'parsecs'}, 'parsecs'),
                              ({'memory_unit': 'MB'}, 'MB'),
                              ({'statistic': 'p42'}, 'p42'),
-                             ({'cpu': 'rate(x[$window])'}, 'window')):
+                             ({'cpu': 'rate(x[%(window)s])'}, 'window')):
             e = self.assertRaises(ValueError, queries.build, 'ceilometer',
                                   **kwargs)
             self.assertIn(word, str(e))

@@ -2,6 +2,7 @@
 
 import time
 
+import fixtures
 from oslo_config import cfg
 from oslo_config import fixture as config_fixture
 import testtools
@@ -59,6 +60,17 @@ class ReaderTest(testtools.TestCase):
     def test_series_of_servers_not_in_the_snapshot_are_ignored(self):
         block = self._read(uuids=(BUSY, ABSENT))
         self.assertEqual([BUSY], sorted(block['servers']))
+
+    def test_several_series_per_server_are_refused(self):
+        # A template not aggregated by the label: the libvirt exporter's
+        # raw series carry the domain name too, and a host with two
+        # exporters would answer twice.
+        series = [({'uuid': BUSY, 'domain': 'a'}, 1.0),
+                  ({'uuid': BUSY, 'domain': 'b'}, 2.0)]
+        e = self.assertRaises(exception.MetricsUnavailable,
+                              reader._by_server, 'q', series, 'uuid')
+        self.assertIn('several series for uuid=%s' % BUSY, str(e))
+        self.assertIn('aggregate the template by (uuid)', str(e))
 
     def test_no_series_at_all_is_a_failure_naming_the_query(self):
         e = self.assertRaises(exception.MetricsUnavailable, self._read,
@@ -152,3 +164,16 @@ class AttachTest(testtools.TestCase):
         e = self.assertRaises(exception.InvalidConfig, metrics_conf.load,
                               self.conf)
         self.assertIn('bearer_token', str(e))
+
+    def test_templates_survive_the_config_file(self):
+        # oslo.config reads "$name" in a value as another option: the
+        # placeholders are %(name)s so that a template reads as written.
+        path = self.useFixture(fixtures.TempDir()).join('nova-lb.conf')
+        with open(path, 'w') as f:
+            f.write('[metrics]\nprometheus_url = http://127.0.0.1:9\n'
+                    'source = libvirt\ncpu_query = sum by (%(server_label)s) '
+                    '(rate(my_cpu_seconds[%(rate_interval)s])) %% 7\n')
+        self.conf(['--config-file', path])
+        queries_ = metrics_conf.load(self.conf).queries
+        self.assertEqual('sum by (uuid) (rate(my_cpu_seconds[5s])) % 7',
+                         queries_.instant('cpu'))
