@@ -84,7 +84,10 @@ def serve(port, guests):
                              'text/plain; version=0.0.4; charset=utf-8')
             self.send_header('Content-Length', str(len(body)))
             self.end_headers()
-            self.wfile.write(body)
+            try:
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the scraper hung up (Prometheus stopping)
 
         def log_message(self, *args):
             pass
