@@ -40,6 +40,37 @@ Related options:
 * ``source``, ``server_label``, ``%(unit_opt)s``
 """
 
+_UNIT_HELP = """
+Unit ``%(quantity)s_query`` answers in; nova-lb converts it to %(to)s.
+
+Possible values:
+
+* Unset (the default): %(defaults)s.
+* %(values)s.
+
+Related options:
+
+* ``%(quantity)s_query``
+"""
+
+
+def _quantity(quantity, what, to, units, defaults, values):
+    """The template and unit options of one measured quantity."""
+    return [
+        cfg.StrOpt(
+            '%s_query' % quantity,
+            help=_TEMPLATE_HELP % {
+                'what': what, 'unit_opt': '%s_unit' % quantity,
+                'ceilometer': getattr(queries.SOURCES['ceilometer'],
+                                      quantity),
+                'libvirt': getattr(queries.SOURCES['libvirt'], quantity)}),
+        cfg.StrOpt(
+            '%s_unit' % quantity, choices=sorted(units),
+            help=_UNIT_HELP % {'quantity': quantity, 'to': to,
+                               'defaults': defaults, 'values': values}),
+    ]
+
+
 OPTS = [
     cfg.URIOpt(
         'prometheus_url', schemes=['http', 'https'],
@@ -233,48 +264,17 @@ Related options:
 
 * ``source``
 """),
-    cfg.StrOpt(
-        'cpu_query',
-        help=_TEMPLATE_HELP % {
-            'what': 'CPU use', 'unit_opt': 'cpu_unit',
-            'ceilometer': queries.SOURCES['ceilometer'].cpu,
-            'libvirt': queries.SOURCES['libvirt'].cpu}),
-    cfg.StrOpt(
-        'cpu_unit', choices=sorted(queries.CPU_UNITS),
-        help="""
-Unit ``cpu_query`` answers in; nova-lb converts it to cores.
-
-Possible values:
-
-* Unset (the default): ``nanocores`` (nanoseconds of CPU time per second)
-  for ``ceilometer``, ``cores`` (seconds per second) for ``libvirt``.
-* ``cores``, ``millicores``, ``nanocores``, ``percent`` (of one core).
-
-Related options:
-
-* ``cpu_query``
-"""),
-    cfg.StrOpt(
-        'memory_query',
-        help=_TEMPLATE_HELP % {
-            'what': 'memory use', 'unit_opt': 'memory_unit',
-            'ceilometer': queries.SOURCES['ceilometer'].memory,
-            'libvirt': queries.SOURCES['libvirt'].memory}),
-    cfg.StrOpt(
-        'memory_unit', choices=sorted(queries.MEMORY_UNITS),
-        help="""
-Unit ``memory_query`` answers in; nova-lb converts it to MiB.
-
-Possible values:
-
-* Unset (the default): ``MiB`` for ``ceilometer``, ``bytes`` for
-  ``libvirt``.
-* ``bytes``, ``KiB``, ``MiB``, ``GiB``.
-
-Related options:
-
-* ``memory_query``
-"""),
+] + _quantity(
+    'cpu', 'CPU use', 'cores', queries.CPU_UNITS,
+    '``nanocores`` (nanoseconds of CPU time per\n  second) for '
+    '``ceilometer``, ``cores`` (seconds per second) for\n  ``libvirt``',
+    '``cores``, ``millicores``, ``nanocores``, ``percent`` (of one\n'
+    '  core)',
+) + _quantity(
+    'memory', 'memory use', 'MiB', queries.MEMORY_UNITS,
+    '``MiB`` for ``ceilometer``, ``bytes`` for ``libvirt``',
+    '``bytes``, ``KiB``, ``MiB``, ``GiB``',
+) + [
     cfg.StrOpt(
         'on_failure', default='stop', choices=['stop', 'allocations'],
         help="""

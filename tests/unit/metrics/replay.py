@@ -15,6 +15,13 @@ import urllib.parse
 
 import fixtures
 
+#: The servers record.py exported: busy (1.5 cores, 3000 MiB), idle (0.25
+#: cores, 512 MiB), lost (not exported), and one it never knew.
+BUSY = '11111111-1111-4111-8111-111111111111'
+IDLE = '22222222-2222-4222-8222-222222222222'
+LOST = '33333333-3333-4333-8333-333333333333'
+ABSENT = '44444444-4444-4444-8444-444444444444'
+
 FIXTURE = os.path.join(os.path.dirname(__file__), os.pardir, os.pardir,
                        'fixtures', 'prometheus', 'answers.json')
 

@@ -6,8 +6,8 @@ from nova_lb.metrics import prometheus
 from nova_lb.metrics import queries
 from tests.unit.metrics import replay
 
-BUSY = '11111111-1111-4111-8111-111111111111'
-IDLE = '22222222-2222-4222-8222-222222222222'
+BUSY = replay.BUSY
+IDLE = replay.IDLE
 
 
 class QueriesTest(testtools.TestCase):

@@ -15,10 +15,10 @@ from nova_lb.metrics import queries
 from nova_lb.metrics import reader
 from tests.unit.metrics import replay
 
-BUSY = '11111111-1111-4111-8111-111111111111'
-IDLE = '22222222-2222-4222-8222-222222222222'
-LOST = '33333333-3333-4333-8333-333333333333'
-ABSENT = '44444444-4444-4444-8444-444444444444'
+BUSY = replay.BUSY
+IDLE = replay.IDLE
+LOST = replay.LOST
+ABSENT = replay.ABSENT
 
 
 class ReaderTest(testtools.TestCase):
