@@ -79,6 +79,19 @@ class MeasuredRebalanceTest(MeasuredTestCase):
         hot = self.per_host()
         self.assertGreater(hot['compute-1'], 3.5, hot)
         self.measured()
+        # The snapshot holds each server's measured use, in cores and MiB.
+        code, out = self.run_command('nova-lb', 'snapshot', '--output',
+                                     self.state_dir + '/snapshot.json')
+        self.assertEqual(0, code, out)
+        metrics = self.state('snapshot.json')['metrics']
+        self.assertEqual((20, 'p95'), (metrics['window_s'],
+                                       metrics['statistic']))
+        for name, server in servers.items():
+            got = metrics['servers'][server.id]
+            want = 1.9 if name.startswith('compute-1') else 0.05
+            self.assertAlmostEqual(want, got['cpu_cores'], delta=0.05)
+            self.assertAlmostEqual(256, got['memory_mb'], delta=0.01)
+            self.assertGreaterEqual(got['cpu_samples'], 10)
         code, out = self.rebalance()
         self.assertEqual(0, code, out)
         plan = self.state('plan.json')
