@@ -49,10 +49,14 @@ def _hot_host_with_room(cloud, demand):
     return min(room, default=None, key=lambda h: h.utilisation('MEMORY_MB'))
 
 
-def boot(cloud, servers, seed, out):
-    """Boot ``servers`` servers one at a time; returns ``{id: Booted}``."""
+def boot(cloud, servers, seed, out, hot_share=HOT_SHARE):
+    """Boot ``servers`` servers one at a time; returns ``{id: Booted}``.
+
+    :param hot_share: the share forced onto the hot hosts; 0 leaves every
+        placement to nova-scheduler.
+    """
     rng = random.Random(seed)
-    forced_count = round(servers * HOT_SHARE)
+    forced_count = round(servers * hot_share)
     booted = {}
     progress = '\r' if out.isatty() else None
     for i in range(servers):

@@ -42,14 +42,16 @@ class Result(object):
         self.summary = _load(os.path.join(state_dir, 'last-run.json')) or {}
 
 
-def run_once(cloud, workdir, automatic):
-    """``nova-lb-rebalancer --once`` with a config made for ``cloud``."""
+def run_once(cloud, workdir, automatic, extra_config=''):
+    """``nova-lb-rebalancer --once`` with a config made for ``cloud``,
+    plus ``extra_config`` (e.g. ``[metrics]``)."""
     cloud.use_clouds_yaml('demo')
     state_dir = os.path.join(workdir, 'state')
     conf_path = os.path.join(workdir, 'nova-lb.conf')
     with open(conf_path, 'w') as f:
         f.write(CONFIG % {'state_dir': state_dir, 'automation':
-                          'automatic' if automatic else 'manual'})
+                          'automatic' if automatic else 'manual'}
+                + extra_config)
     log = cloud.stdlog.logger
     logged_before = len(log.output)
     # The daemon takes SIGINT and SIGTERM over, as a service does; give

@@ -19,17 +19,19 @@ def _cell(before, after):
 
 
 def table(hosts, before, after=None, servers_before=None,
-          servers_after=None):
+          servers_after=None, classes=usage.CLASSES):
     """Per-host utilisation in %, with ``before -> after`` if ``after``.
 
     :param hosts: the cloud's ``Host`` tuples (for their sizes).
     :param before: ``[HostUsage]`` in the same order; ``after`` likewise.
     :param servers_before: ``{host: number of servers}``; optional.
+    :param classes: the columns (``measured:VCPU`` with ``--load
+        measured``).
     """
     width = 12 if after is None else 14
     head = ('%-8s %5s %7s %8s  %-*s' % ('host', 'vCPUs', 'RAM GB', 'disk GB',
                                           width, 'servers')
-            + ''.join('%-*s' % (width, rc + ' %') for rc in usage.CLASSES))
+            + ''.join('%-*s' % (width, rc + ' %') for rc in classes))
     lines = [head, '-' * len(head)]
     for i, host in enumerate(hosts):
         count = _cell('%3d' % (servers_before or {}).get(host.name, 0),
@@ -42,26 +44,29 @@ def table(hosts, before, after=None, servers_before=None,
             + ''.join('%-*s' % (width, _cell(
                 _pct(before[i].utilisation(rc)),
                 None if after is None else _pct(after[i].utilisation(rc))))
-                for rc in usage.CLASSES))
+                for rc in classes))
     lines.append('-' * len(head))
-    stats_before = usage.summary(before)
-    stats_after = usage.summary(after) if after is not None else None
+    stats_before = usage.summary(before, classes)
+    stats_after = (usage.summary(after, classes) if after is not None
+                   else None)
     for stat in _STATS:
-        lines.append('%-*s' % (len(head) - width * len(usage.CLASSES), stat)
+        lines.append('%-*s' % (len(head) - width * len(classes), stat)
                      + ''.join('%-*s' % (width, _cell(
                          _pct(stats_before[rc][stat]),
                          None if stats_after is None else
                          _pct(stats_after[rc][stat])))
-                         for rc in usage.CLASSES))
-    lines.append('%-*s' % (len(head) - width * len(usage.CLASSES),
-                           'imbalance')
+                         for rc in classes))
+    lines.append('%-*s' % (len(head) - width * len(classes), 'imbalance')
                  + ''.join('%-*s' % (width, _cell(
                      '%.2f' % stats_before[rc]['imbalance'],
                      None if stats_after is None else
                      '%.2f' % stats_after[rc]['imbalance']))
-                     for rc in usage.CLASSES))
+                     for rc in classes))
     lines.append('(%: Placement usage / capacity, capacity = (total - '
                  'reserved) x allocation ratio)')
+    if len(classes) > len(usage.CLASSES):
+        lines.append('(measured:VCPU %: cores the servers use, as '
+                     'Prometheus measures them / physical cores)')
     lines.append('Imbalance score of the cloud (0 balanced, 1 badly '
                  'unbalanced): %s' % _cell(
                      '%.2f' % usage.cloud_imbalance(stats_before),
@@ -70,7 +75,7 @@ def table(hosts, before, after=None, servers_before=None,
     return '\n'.join(line.rstrip() for line in lines)
 
 
-def plan(document, booted):
+def plan(document, booted, classes=usage.CLASSES):
     """The plan's waves and moves, and what the planner expects.
 
     :param booted: ``{server id: demo.load.Booted}``.
@@ -87,10 +92,10 @@ def plan(document, booted):
             m['destination']) for m in waves[wave]]
     if not waves:
         lines.append('  no move: the cloud is balanced enough')
-    for rc in usage.CLASSES:
+    for rc in classes:
         before, after = document['before'].get(rc), document['after'].get(rc)
         if before and after:
-            lines.append('  %-10s peak %s%% -> %s%%   stddev %s%% -> %s%%' % (
+            lines.append('  %-13s peak %s%% -> %s%%   stddev %s%% -> %s%%' % (
                 rc, _pct(before['peak']).strip(), _pct(after['peak']).strip(),
                 _pct(before['stddev']).strip(),
                 _pct(after['stddev']).strip()))
@@ -101,13 +106,13 @@ def plan(document, booted):
     return '\n'.join(lines)
 
 
-def chart(path, before, after):
+def chart(path, before, after, classes=usage.CLASSES):
     """A PNG: per resource class, each host's utilisation before/after."""
-    figure, axes = pyplot.subplots(1, len(usage.CLASSES), sharey=True,
-                                   figsize=(4 * len(usage.CLASSES), 4))
+    figure, axes = pyplot.subplots(1, len(classes), sharey=True,
+                                   figsize=(4 * len(classes), 4))
     names = [h.host for h in before]
     x = range(len(names))
-    for ax, rc in zip(axes, usage.CLASSES):
+    for ax, rc in zip(axes, classes):
         ax.bar([i - 0.2 for i in x],
                [100 * h.utilisation(rc) for h in before], 0.4,
                label='before', color='#c0504d')

@@ -37,6 +37,13 @@ def parse(argv):
     parser.add_argument('--manual', action='store_true',
                         help='stop at the plan: automation = manual, '
                              'nothing moves')
+    parser.add_argument('--load', choices=('allocations', 'measured'),
+                        default='allocations',
+                        help="what is out of balance: allocations (a "
+                             "skewed boot), or measured: servers booted "
+                             "evenly, one host's busy, its load read from "
+                             "Debian's Prometheus ([solver] balance = "
+                             "measured)")
     parser.add_argument('--output', default='nova-lb-demo.png',
                         help='the before/after chart (default '
                              './nova-lb-demo.png)')

@@ -7,6 +7,7 @@ exactly the servers' allocations, no host over capacity.
 """
 
 import dataclasses
+import os
 import time
 
 import fixtures
@@ -14,6 +15,7 @@ import fixtures
 from tests.functional import base
 
 from demo import load
+from demo import measured as measured_mod
 from demo import rebalance
 from demo import report
 from demo import usage
@@ -69,6 +71,13 @@ def _wait_for_migrations(cloud):
         time.sleep(0.2)
 
 
+def _read(cloud, source, hosts_of):
+    """Each host's usage, with its measured CPU when ``source`` is set."""
+    hosts = usage.read(cloud)
+    return hosts if source is None else source.add_to(cloud, hosts,
+                                                      hosts_of)
+
+
 def check_invariants(cloud):
     """The broken invariants, one line each; empty when all hold."""
     violations = []
@@ -90,35 +99,54 @@ def tell(cloud, options, out):
         out.flush()
 
     workdir = cloud.useFixture(fixtures.TempDir()).path
-    say('Booting %d servers, most of them forced onto %s (seed %d)...'
-        % (options.servers, ' and '.join(
-            h.name for h in cloud.hosts[:load.HOT_HOSTS]), options.seed))
-    booted = load.boot(cloud, options.servers, options.seed, out)
+    measured = options.load == 'measured'
+    if measured:
+        say('Booting %d servers through nova-scheduler (seed %d); those on '
+            'one host will run busy...' % (options.servers, options.seed))
+    else:
+        say('Booting %d servers, most of them forced onto %s (seed %d)...'
+            % (options.servers, ' and '.join(
+                h.name for h in cloud.hosts[:load.HOT_HOSTS]), options.seed))
+    booted = load.boot(cloud, options.servers, options.seed, out,
+                       hot_share=0 if measured else load.HOT_SHARE)
     hosts_before = _hosts_of_servers(cloud)
-    before = usage.read(cloud)
+    classes, extra_config, source = usage.CLASSES, '', None
+    if measured:
+        source = measured_mod.Load(cloud, booted, hosts_before,
+                                   os.path.join(workdir, 'prometheus'))
+        say("The servers on %s run busy. Serving each server's CPU use to "
+            "Debian's Prometheus at %s; waiting for the window's data..."
+            % (source.hot, source.prometheus.url))
+        source.wait()
+        classes = usage.CLASSES + (measured_mod.CLASS,)
+        extra_config = source.config()
+    before = _read(cloud, source, hosts_before)
     say()
     say('Before rebalancing:')
     say(report.table(cloud.hosts, before, servers_before=_count(
-        hosts_before)))
+        hosts_before), classes=classes))
     say()
     say('Running the rebalancer daemon once (nova-lb-rebalancer --once, '
-        'automation = %s)...' % ('manual' if options.manual else 'automatic'))
-    daemon = rebalance.run_once(cloud, workdir, not options.manual)
+        'automation = %s%s)...' % (
+            'manual' if options.manual else 'automatic',
+            ', balance = measured' if measured else ''))
+    daemon = rebalance.run_once(cloud, workdir, not options.manual,
+                                extra_config)
     if daemon.plan is not None:
         say('The plan (%d moves in %d waves):' % (
             len(daemon.plan['migrations']),
             len({m['wave'] for m in daemon.plan['migrations']})))
-        say(report.plan(daemon.plan, booted))
+        say(report.plan(daemon.plan, booted, classes))
     say("nova-lb's log:")
     for line in daemon.log:
         for server, b in booted.items():
             line = line.replace(server, b.name)
         say('  ' + line)
     busy = [] if options.manual else _wait_for_migrations(cloud)
-    outcome = Outcome(before=before, after=usage.read(cloud),
-                      hosts_before=hosts_before,
-                      hosts_after=_hosts_of_servers(cloud), daemon=daemon,
-                      violations=check_invariants(cloud))
+    hosts_after = _hosts_of_servers(cloud)
+    outcome = Outcome(before=before, after=_read(cloud, source, hosts_after),
+                      hosts_before=hosts_before, hosts_after=hosts_after,
+                      daemon=daemon, violations=check_invariants(cloud))
     outcome.violations += ['migration %s still %s after %ds' % (
         m['uuid'], m['status'], SETTLE_TIMEOUT) for m in busy]
     if options.manual:
@@ -135,8 +163,9 @@ def tell(cloud, options, out):
         summary.get('skipped', 0)))
     say(report.table(cloud.hosts, before, outcome.after,
                      servers_before=_count(hosts_before),
-                     servers_after=_count(outcome.hosts_after)))
-    report.chart(options.output, before, outcome.after)
+                     servers_after=_count(outcome.hosts_after),
+                     classes=classes))
+    report.chart(options.output, before, outcome.after, classes)
     outcome.png = options.output
     say()
     say('Chart of every host before and after: %s' % options.output)

@@ -37,11 +37,11 @@ def read(cloud):
     return result
 
 
-def summary(hosts):
+def summary(hosts, classes=CLASSES):
     """``{rc: {peak, mean, stddev, imbalance}}`` over ``hosts``, as a plan
     states it."""
     return cost.fleet_summary(
-        [[h.utilisation(rc) for rc in CLASSES] for h in hosts], CLASSES)
+        [[h.utilisation(rc) for rc in classes] for h in hosts], classes)
 
 
 def cloud_imbalance(stats):

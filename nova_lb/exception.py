@@ -43,6 +43,11 @@ class StalePlan(NovaLBError):
     """A reviewed plan no longer fits the cloud; the message says why."""
 
 
+class MetricsUnavailable(NovaLBError):
+    """Prometheus could not answer a measured-load query, or answered no
+    series at all; the message names the query."""
+
+
 class CloudError(NovaLBError):
     """The cloud cannot be reached, or refused or failed a call.
 

@@ -11,13 +11,14 @@ from oslo_config import cfg
 
 from nova_lb.conf import balance
 from nova_lb.conf import executor
+from nova_lb.conf import metrics
 from nova_lb.conf import planner
 from nova_lb.conf import rebalancer
 from nova_lb.conf import solver
 
 CONF = cfg.CONF
 
-_MODULES = (balance, rebalancer, executor, solver, planner)
+_MODULES = (balance, rebalancer, executor, solver, planner, metrics)
 
 
 def register_opts(conf):

@@ -111,6 +111,32 @@ Related options:
 * ``[filter_scheduler] weight_classes`` must include
   ``nova_lb.scheduler.weighers.all_weighers``.
 """),
+    cfg.FloatOpt(
+        'measured_weight_multiplier', default=1.0,
+        help="""
+Multiplier of the MeasuredLoadWeigher, which prefers hosts whose measured
+CPU use (the ``cpu.percent`` metric of Nova's compute monitors) is lower.
+
+It keeps new boots off hosts the rebalancer cooled in ``[solver] balance
+= measured`` mode. It reads what the computes report (``[DEFAULT]
+compute_monitors = cpu.virt_driver`` in each compute's nova.conf); a host
+without the metric ranks as fully busy, and when no host reports it the
+weigher has no effect.
+
+This can be overridden per host aggregate with the metadata key
+``nova_lb_measured_weight_multiplier``.
+
+Possible values:
+
+* A number; ``1.0`` (the default) weighs it like Nova's own weighers,
+  ``0`` disables it.
+
+Related options:
+
+* ``weight_multiplier``
+* ``[filter_scheduler] weight_classes`` must include
+  ``nova_lb.scheduler.weighers.all_weighers``.
+"""),
     _ceiling('VCPU'),
     _ceiling('MEMORY_MB'),
     _ceiling('DISK_GB'),

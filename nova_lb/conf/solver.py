@@ -18,7 +18,32 @@ GROUP = cfg.OptGroup(
          'the solver may take, how many migrations a plan may hold and how '
          'they are grouped into waves.')
 
+ALLOCATIONS = 'allocations'
+MEASURED = 'measured'
+
 OPTS = [
+    cfg.StrOpt(
+        'balance', default=ALLOCATIONS, choices=[ALLOCATIONS, MEASURED],
+        help="""
+What load the planner balances.
+
+Placement capacity (allocations, allocation ratios, ceilings) is a hard
+constraint in both modes, so every move is one Nova's scheduler accepts.
+
+Possible values:
+
+* ``allocations`` (the default): what flavors reserve in Placement.
+* ``measured``: what servers really use, read from Prometheus
+  (``[metrics]``): a host's load is the sum of its servers' measured CPU
+  cores and memory over its physical capacity (inventory total minus
+  reserved, no allocation ratio). A server without data counts at its
+  allocation and is listed in the plan.
+
+Related options:
+
+* ``[metrics] prometheus_url`` is required for ``measured``.
+* ``[metrics] on_failure``
+"""),
     finite.FloatOpt(
         'time_limit', default=10.0, min=0.5, max=86400,
         help="""

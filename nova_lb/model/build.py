@@ -23,6 +23,7 @@ from nova_lb import exception
 from nova_lb.model import cluster
 from nova_lb.model import cost
 from nova_lb.model import leftovers as leftovers_mod
+from nova_lb.model import measured
 from nova_lb.model import movable
 
 _DEFAULT_COST = cost.CostModel.build(
@@ -39,6 +40,9 @@ class Options:
     scope: planner.Scope = planner.Scope()
     #: Name of the aggregate whose hosts are being drained.
     draining_aggregate: str = None
+    #: Balance measured load (``[solver] balance = measured``) instead of
+    #: allocations; allocations stay the capacity either way.
+    measured: bool = False
 
     @classmethod
     def from_conf(cls, conf):
@@ -46,7 +50,8 @@ class Options:
         settings = balance.load(conf)
         return cls(ceilings=dict(settings.ceilings), cost=settings.cost,
                    scope=planner.load(conf),
-                   draining_aggregate=conf.nova_lb.draining_aggregate)
+                   draining_aggregate=conf.nova_lb.draining_aggregate,
+                   measured=conf.solver.balance == 'measured')
 
 
 def build(snap, options=Options()):
@@ -82,7 +87,7 @@ def build(snap, options=Options()):
     np.subtract.at(fixed, location, demand)
     renumber = {snap.server_index[u]: k for k, u in enumerate(servers)}
     zones = snap.host_zones()
-    return cluster.Cluster(
+    model = cluster.Cluster(
         resource_classes=classes,
         hosts=tuple(hosts),
         host_az=tuple(zones.get(h) for h in hosts),
@@ -100,6 +105,7 @@ def build(snap, options=Options()):
         left_alone=left_alone,
         cost=model,
         leftovers=leftovers)
+    return measured.extend(model, snap) if options.measured else model
 
 
 def _resource_classes(snap, hosts):

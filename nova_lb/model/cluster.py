@@ -76,6 +76,9 @@ class Cluster:
     #: :class:`nova_lb.model.leftovers.Leftover` records: allocations a
     #: failed move left behind; their servers and hosts are out of plans.
     leftovers: tuple = ()
+    #: Servers counted at their allocation for want of measured load
+    #: (``[solver] balance = measured`` only).
+    unmeasured: tuple = ()
 
     def usage(self, location=None):
         """(H, R) usage with movable servers at ``location`` (default: now)."""

@@ -45,6 +45,9 @@ class Plan:
     #: dicts): servers and hosts no move of this plan touches.
     leftovers: tuple = ()
     imbalance: dict = dataclasses.field(default_factory=dict)
+    #: What load was balanced: ``{"balance": "allocations"}`` or, for
+    #: measured load, also the servers counted at their allocation.
+    load: dict = dataclasses.field(default_factory=dict)
 
     @property
     def waves(self):
@@ -65,6 +68,7 @@ class Plan:
             'left_out': list(self.left_out),
             'leftovers': list(self.leftovers),
             'imbalance': self.imbalance,
+            'load': self.load,
         }
 
     @classmethod
@@ -90,7 +94,8 @@ class Plan:
                    left_alone=_part(document, 'left_alone', dict),
                    left_out=tuple(_part(document, 'left_out', list)),
                    leftovers=tuple(_part(document, 'leftovers', list)),
-                   imbalance=_part(document, 'imbalance', dict))
+                   imbalance=_part(document, 'imbalance', dict),
+                   load=_part(document, 'load', dict))
 
 
 def _part(document, key, kind, required=False):

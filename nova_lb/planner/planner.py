@@ -45,6 +45,13 @@ class Options:
     #: Hosts this plan may not send servers to (they keep their own).
     closed_hosts: frozenset = frozenset()
 
+    def allocations_only(self):
+        """These options balancing allocations, whatever ``[solver]
+        balance`` says: measured load was unavailable and ``[metrics]
+        on_failure = allocations``."""
+        return dataclasses.replace(self, model=dataclasses.replace(
+            self.model, measured=False))
+
 
 def options_from_conf(conf, exclude_servers=(), drain_hosts=(), pinned=None,
                       closed_hosts=(), max_migrations=None):
@@ -106,7 +113,8 @@ def plan(snap, options=Options()):
         solver=res.info(),
         left_alone=dict(model.left_alone, **res.pinned),
         left_out=tuple(left_out),
-        leftovers=tuple(item.to_json() for item in model.leftovers))
+        leftovers=tuple(item.to_json() for item in model.leftovers),
+        load=_load(snap, model, options.model.measured))
     _check(snap, result_plan, options)
     LOG.debug('plan: %(n)d migrations in %(w)d waves, solver %(status)s, '
              'gap %(gap).3f', {'n': len(steps), 'w': len(result_plan.waves),
@@ -125,6 +133,16 @@ def _summary(model, location=None):
     counted = np.asarray(model.accepts, dtype=bool)
     return cost.fleet_summary(model.utilisation(location)[counted],
                               model.resource_classes)
+
+
+def _load(snap, model, measured):
+    """The plan's ``load`` block: what was balanced, from what data."""
+    if not measured:
+        return {'balance': 'allocations'}
+    return {'balance': 'measured',
+            'window_s': snap.metrics.get('window_s'),
+            'statistic': snap.metrics.get('statistic'),
+            'without_data': list(model.unmeasured)}
 
 
 def _check(snap, result_plan, options):

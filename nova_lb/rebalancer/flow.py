@@ -37,10 +37,12 @@ def _plan(run, snap, now, drain_hosts=()):
     in_cooldown = set(run.recently_moved()) - draining
 
     def make_plan(pinned, closed, max_migrations):
-        return planner.plan(snap, planner.options_from_conf(
+        options = planner.options_from_conf(
             run.conf, exclude_servers=in_cooldown, drain_hosts=drain_hosts,
             pinned=pinned, closed_hosts=closed,
-            max_migrations=None if drain_hosts else max_migrations))
+            max_migrations=None if drain_hosts else max_migrations)
+        return planner.plan(snap, options.allocations_only() if run.fallback
+                            else options)
 
     return run.churn.plan(make_plan, now, draining=bool(drain_hosts))
 
@@ -62,7 +64,7 @@ def rebalance(conf, conn=None, dry_run=False, stopper=None):
         if busy:
             run.skip(busy + ', run skipped')
             return run.summary
-        snap = run.snapshot()
+        snap = run.snapshot(measured=True)
         now = time.time()
         plan, verdict = _plan(run, snap, now)
         moving = run.settings.automatic and not dry_run
@@ -127,9 +129,9 @@ def apply(conf, document, plan, conn=None, stopper=None):
         busy = _migrations_in_flight(run)
         if busy:
             raise exception.StalePlan(busy)
-        snap = run.snapshot()
+        snap = run.snapshot(measured=True)
         _refuse_unless_fits(snap, document, limits)
-        verdict = recheck.recheck(snap, plan, options.model)
+        verdict = recheck.recheck(snap, plan, run.model_options)
         if verdict.dropped:
             # Dropping a move may strand one that needed its room.
             _refuse_unless_fits(snap, verdict.plan.to_json(), limits)
@@ -172,7 +174,7 @@ def drain(conf, host, aggregate, conn=None, stopper=None):
         busy = _migrations_in_flight(run)
         if busy:
             raise exception.StalePlan(busy)
-        snap = run.snapshot()
+        snap = run.snapshot(measured=True)
         plan, verdict = _plan(run, snap, time.time(), drain_hosts=(host,))
         run.publish(plan, snap)
         run.summary.update(verdict.summary())

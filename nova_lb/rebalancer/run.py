@@ -15,17 +15,20 @@ it a partial failure (see :mod:`~nova_lb.rebalancer.outcome`).
 """
 
 import collections
+import dataclasses
 import time
 
 from oslo_log import log as logging
 
 from nova_lb.conf import executor as executor_conf
+from nova_lb.conf import metrics as metrics_conf
 from nova_lb.conf import rebalancer as rebalancer_conf
 from nova_lb import exception
 from nova_lb.executor import cloud as cloud_mod
 from nova_lb.executor import executor as executor_mod
 from nova_lb.gateway import client as client_mod
 from nova_lb.model import build
+from nova_lb.metrics import reader
 from nova_lb.model import collector
 from nova_lb.model import cost
 from nova_lb.model import leftovers as leftovers_mod
@@ -61,6 +64,12 @@ class Run(object):
         self.settings = rebalancer_conf.load(conf)
         self.executor_settings = executor_conf.load(conf)
         self.model_options = build.Options.from_conf(conf)
+        self.metrics_settings = metrics_conf.for_run(conf)
+        #: Why measured load is missing, when ``[metrics] on_failure =
+        #: allocations`` let the run balance allocations instead.
+        self.fallback = None
+        #: The measured load this run read first, for its later snapshots.
+        self._metrics = None
         self.state = state_mod.State(self.settings.state_dir)
         self.churn = policy.Churn(self.settings, self.state)
         self._planned = {}
@@ -100,10 +109,29 @@ class Run(object):
         finally:
             self._lock.__exit__(exc_type, exc, tb)
 
-    def snapshot(self):
+    def snapshot(self, measured=False):
         """A fresh, checked :class:`~nova_lb.model.snapshot.Snapshot` of
-        the cloud; adds the hosts and servers counts to the summary."""
-        snap = snapshot_mod.parse(collector.collect(self.client), 'the cloud')
+        the cloud; adds the hosts and servers counts to the summary.
+
+        :param measured: also read measured load when ``[metrics]`` is
+            configured (runs that plan or check a plan's gain); later
+            snapshots of the run reuse that reading, so that before and
+            after compare the same servers' use.
+        """
+        document = collector.collect(self.client)
+        if self._metrics is not None:
+            document['metrics'] = self._metrics
+        elif measured and self.metrics_settings is not None:
+            self.fallback = reader.attach(document, self.metrics_settings)
+            if self.fallback:
+                self.summary['fallback'] = (
+                    'balanced allocations, measured load unavailable: %s'
+                    % self.fallback)
+                self.model_options = dataclasses.replace(
+                    self.model_options, measured=False)
+            else:
+                self._metrics = document['metrics']
+        snap = snapshot_mod.parse(document, 'the cloud')
         draining = self.conf.nova_lb.draining_aggregate
         self.summary.update(hosts=len(snap.services),
                             servers=len(snap.servers),
@@ -194,14 +222,17 @@ class Run(object):
         LOG.info('%(kind)s run %(outcome)s%(reason)s: %(hosts)s hosts, '
                  '%(servers)s servers, plan %(planned)s moves in %(waves)s '
                  'waves (gap %(gap)s), %(done)s done, %(failed)s failed, '
-                 '%(skipped)s skipped, %(duration).1fs, peak %(peak)s',
+                 '%(skipped)s skipped, %(duration).1fs, peak %(peak)s'
+                 '%(fallback)s',
                  dict({k: s.get(k, '-') for k in (
                      'hosts', 'servers', 'planned', 'waves', 'done',
                      'failed', 'skipped')},
                      gap=_number(s.get('gap')), kind=self.kind,
                      duration=s['duration'], outcome=outcome.name,
                      reason=' (%s)' % reason if reason else '',
-                     peak=_peaks(s)))
+                     peak=_peaks(s),
+                     fallback='; ' + s['fallback'] if s.get('fallback')
+                     else ''))
         self.state.write(state_mod.LAST_RUN, s)
         if self.settings.metrics_file:
             metrics.write(self.settings.metrics_file, s)
@@ -236,8 +267,6 @@ class Run(object):
                 else previous.get('last_success_at'),
                 'interval': self.settings.interval,
                 'migrations_last_day': self.churn.migrations_last_day(ended)}
-
-
 
 def _peaks(summary):
     """``MEMORY_MB 77.4% -> 38.7% measured (predicted 38.7%)``, or '-'."""

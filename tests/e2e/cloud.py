@@ -129,8 +129,11 @@ def image_and_flavor(conn):
     return image, flavor
 
 
-def boot(conn, names, host=None, wait=True):
+def boot(conn, names, host=None, wait=True, metadata=None):
     """Create servers ``names`` (on ``host`` if given); wait for ACTIVE.
+
+    ``metadata`` is given to each server (e.g. the minicloud's synthetic
+    load, see tools/minicloud_lib/load_exporter.py).
 
     Creates them one after the other, each waited for when ``host`` is
     None (concurrent scheduling decisions use stale host state).
@@ -141,7 +144,7 @@ def boot(conn, names, host=None, wait=True):
     for name in names:
         made.append(conn.compute.create_server(
             name=name, image_id=image.id, flavor_id=flavor.id,
-            networks='none', **zone))
+            networks='none', metadata=metadata or {}, **zone))
         if wait or host is None:
             conn.compute.wait_for_server(made[-1], status='ACTIVE', wait=120)
     for server in made:

@@ -14,6 +14,7 @@ import fixtures
 import testtools
 from testtools import content
 
+from demo import measured
 from demo import usage
 
 PNG_SIGNATURE = b'\x89PNG\r\n\x1a\n'
@@ -91,3 +92,20 @@ class DemoTest(testtools.TestCase):
         self.assertEqual([], outcome.moved)
         self.assertEqual(outcome.before, outcome.after)
         self.assertFalse(os.path.exists(png))
+
+    def test_measured_hotspot_is_removed(self):
+        # Needs Debian's prometheus (tools/bootstrap installs it as root).
+        code, outcome, text, png = self.demo('--load', 'measured')
+
+        self.assertEqual(0, code)
+        self.assertEqual([], outcome.violations)
+        self.assertEqual('measured', outcome.daemon.plan['load']['balance'])
+        self.assertTrue(outcome.moved)
+        classes = usage.CLASSES + (measured.CLASS,)
+        before = usage.summary(outcome.before, classes)
+        after = usage.summary(outcome.after, classes)
+        # Placement saw an even cloud; the measured peak is what fell.
+        self.assertLess(after[measured.CLASS]['peak'],
+                        before[measured.CLASS]['peak'] - 0.1)
+        self.assertIn('measured:VCPU %', text)
+        self.assertTrue(os.path.exists(png))

@@ -2,7 +2,7 @@
 
   install                 Debian and pip packages (root; idempotent)
   start [--computes N] [--migration-seconds S] [--compute-size K:V:M:D]
-        [--no-plugin] [--etcd] ...
+        [--no-plugin] [--etcd] [--prometheus] ...
                           a fresh cloud (wipes the work dir except cache/)
   stop                    stop every service; nothing left listening
   status [--json]         PID, readiness and RSS of each service
@@ -61,6 +61,9 @@ def _parser():
     start.add_argument('--etcd', action='store_true',
                        help='also run etcd (service etcd) for '
                             '[rebalancer] coordination_url')
+    start.add_argument('--prometheus', action='store_true',
+                       help="serve each compute's synthetic guest load and "
+                            "start Debian's Prometheus scraping it")
     start.add_argument('--debug', action='store_true',
                        help='debug logging in every OpenStack service')
     start.add_argument('--no-schema-cache', action='store_true',
@@ -90,7 +93,7 @@ def main(argv=None):
                 plugin=not args.no_plugin, debug=args.debug,
                 vcpus=args.vcpus, memory_mb=args.memory_mb,
                 local_gb=args.disk_gb, sizes=dict(args.compute_size),
-                etcd=args.etcd),
+                etcd=args.etcd, prometheus=args.prometheus),
                 use_cache=not args.no_schema_cache)
         elif args.command == 'stop':
             lifecycle.stop(lay)

@@ -120,7 +120,9 @@ def write_nova_compute(lay, opts, index):
         ('minicloud', [('vcpus', inv['vcpus']),
                        ('memory_mb', inv['memory_mb']),
                        ('local_gb', inv['local_gb']),
-                       ('migration_seconds', opts['migration_seconds'])]),
+                       ('migration_seconds', opts['migration_seconds'])]
+         + ([('load_exporter_port', L.load_exporter_port(index))]
+            if opts.get('prometheus') else [])),
         ('oslo_concurrency', [('lock_path',
                                lay.path('state', host, 'locks'))]),
     ] + _nova_clients()

@@ -7,17 +7,22 @@ Based on Nova's FakeDriverWithoutFakeNodes, whose node identity lives in
   and restarted nova-compute still finds the guests Nova placed on it;
 * each compute reports the inventory of its own ``[minicloud]`` options;
 * a live migration takes ``[minicloud] migration_seconds`` (so fault tests
-  can kill a service mid-migration) and honours abort and force-complete.
+  can kill a service mid-migration) and honours abort and force-complete;
+* with ``[minicloud] load_exporter_port``, each guest's synthetic load
+  (from its metadata, see :mod:`load_exporter`) is served to Prometheus.
 """
 
 import json
 import os
 import threading
+import time
 
 from oslo_config import cfg
 from oslo_log import log as logging
 
 from nova.virt import fake
+
+from minicloud_lib import load_exporter
 
 LOG = logging.getLogger(__name__)
 CONF = cfg.CONF
@@ -30,6 +35,9 @@ _OPTS = [
                help='DISK_GB inventory total.'),
     cfg.FloatOpt('migration_seconds', default=0.0, min=0.0,
                  help='How long a live migration runs before it completes.'),
+    cfg.PortOpt('load_exporter_port',
+                help='Serve the guests\' synthetic load on this loopback '
+                     'port (unset: no exporter).'),
 ]
 CONF.register_opts(_OPTS, group='minicloud')
 
@@ -54,8 +62,13 @@ class MinicloudFakeDriver(fake.FakeDriverWithoutFakeNodes):
                                         'minicloud-guests.json')
         self._lock = threading.Lock()
         self._sizes = {}
+        #: uuid -> (name, cpu cores, memory MiB, measured, since)
+        self._loads = {}
         self._migrations = {}
         self._load_guests()
+        if CONF.minicloud.load_exporter_port:
+            load_exporter.serve(CONF.minicloud.load_exporter_port,
+                                lambda: dict(self._loads))
 
     # -- persistence ------------------------------------------------------
     def _load_guests(self):
@@ -68,6 +81,8 @@ class MinicloudFakeDriver(fake.FakeDriverWithoutFakeNodes):
             self.instances[uuid] = fake.FakeInstance(
                 guest['name'], guest['state'], uuid)
             self._sizes[uuid] = guest['size']
+            if guest.get('load'):
+                self._loads[uuid] = tuple(guest['load'])
             self.resources.claim(*guest['size'])
         LOG.info("Loaded %(n)d guests from %(file)s",
                  {'n': len(guests), 'file': self._guest_file})
@@ -75,7 +90,8 @@ class MinicloudFakeDriver(fake.FakeDriverWithoutFakeNodes):
     def _save_guests(self):
         with self._lock:
             guests = {uuid: {'name': inst.name, 'state': inst.state,
-                             'size': self._sizes.get(uuid, (0, 0, 0))}
+                             'size': self._sizes.get(uuid, (0, 0, 0)),
+                             'load': self._loads.get(uuid)}
                       for uuid, inst in self.instances.items()}
             tmp = self._guest_file + '.tmp'
             with open(tmp, 'w') as f:
@@ -91,6 +107,10 @@ class MinicloudFakeDriver(fake.FakeDriverWithoutFakeNodes):
         flavor = instance.flavor
         self._sizes[instance.uuid] = (flavor.vcpus, flavor.memory_mb,
                                       flavor.root_gb)
+        # Also on a live migration's destination: a new series starts.
+        self._loads[instance.uuid] = (instance.name,) + load_exporter.load_of(
+            instance.metadata, flavor.vcpus, flavor.memory_mb) + (
+                time.time(),)
         self._save_guests()
 
     def destroy(self, context, instance, network_info, block_device_info=None,
@@ -98,6 +118,7 @@ class MinicloudFakeDriver(fake.FakeDriverWithoutFakeNodes):
         super().destroy(context, instance, network_info, block_device_info,
                         destroy_disks, destroy_secrets)
         self._sizes.pop(instance.uuid, None)
+        self._loads.pop(instance.uuid, None)
         self._save_guests()
 
     def power_off(self, instance, timeout=0, retry_interval=0):

@@ -36,6 +36,8 @@ PORTS = {
     'etcd': 18379,
     'etcd-peer': 18380,
 }
+#: Compute K's load exporter (``start --prometheus``) listens on this + K.
+LOAD_EXPORTER_BASE = 18100
 DB_USER = DB_PASSWORD = 'minicloud'
 RABBIT_USER = RABBIT_PASSWORD = 'minicloud'
 DATABASES = ('nova_api', 'nova_cell0', 'nova_cell1', 'placement', 'glance')
@@ -61,6 +63,10 @@ def endpoint(service):
 
 def compute_host(index):
     return 'compute-%d' % index
+
+
+def load_exporter_port(index):
+    return LOAD_EXPORTER_BASE + index
 
 
 class Layout(object):

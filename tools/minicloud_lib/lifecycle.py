@@ -13,6 +13,7 @@ from minicloud_lib import configs
 from minicloud_lib import database
 from minicloud_lib import debian
 from minicloud_lib import layout as L
+from minicloud_lib import prometheus
 from minicloud_lib import services
 
 # etcd-server: the coordination service of tests/e2e/test_coordination.py.
@@ -36,6 +37,7 @@ def install():
     venv; idempotent."""
     t0 = time.monotonic()
     debian.apt_install(DEBIAN_PACKAGES)
+    prometheus.install()
     say('Debian packages installed', t0)
     # Nova and Placement stay at the versions the project tests against.
     reqs = os.path.join(L.TOOLS_DIR, 'minicloud-requirements.txt')
@@ -115,12 +117,15 @@ def _wait_cloud(state, timeout=60):
 
 # -- start ----
 def options(computes=3, migration_seconds=0.0, plugin=True, debug=False,
-            vcpus=8, memory_mb=16384, local_gb=200, sizes=None, etcd=False):
+            vcpus=8, memory_mb=16384, local_gb=200, sizes=None, etcd=False,
+            prometheus=False):
     """What `start` builds: the CLI's options, for tests calling start().
 
     `sizes` maps a compute's index (1..computes) to its own
     (vcpus, memory_mb, local_gb); the others get the defaults. `etcd`
     adds an etcd member (service `etcd`) for coordination.
+    `prometheus`: each compute serves its guests' load and Debian's
+    Prometheus scrapes them every second (see :func:`start_prometheus`).
     """
     sizes = dict(sizes or {})
     if computes < 1:
@@ -141,7 +146,7 @@ def options(computes=3, migration_seconds=0.0, plugin=True, debug=False,
             ('vcpus', 'memory_mb', 'local_gb'), size))
     return {'computes': computes, 'migration_seconds': migration_seconds,
             'plugin': plugin, 'debug': debug, 'inventories': inventories,
-            'etcd': etcd}
+            'etcd': etcd, 'prometheus': prometheus}
 
 
 def start(lay, state, use_cache=True):
@@ -210,6 +215,28 @@ def _start_cloud(lay, state, svcs, since, t0, use_cache, plugin_check):
         wait_ready(lay, svc, since)
         say('%s ready' % svc.name, t0)
     _wait_cloud(state)
+    if state.get('prometheus'):
+        start_prometheus(lay, state)
+        say('prometheus ready at %s' % L.endpoint('prometheus'), t0)
+
+
+def scrape_configs(state):
+    """Prometheus' scrape of every compute's load exporter.
+
+    Each target is labelled with its compute host (``host``), so a test
+    can sum measured load per host as an admin's dashboard would.
+    """
+    return [{'job_name': 'minicloud-load', 'static_configs': [
+        {'targets': ['%s:%d' % (L.HOST, L.load_exporter_port(index))],
+         'labels': {'host': L.compute_host(index)}}
+        for index in range(1, state['computes'] + 1)]}]
+
+
+def start_prometheus(lay, state):
+    try:
+        prometheus.start(lay.path('prometheus'), scrape_configs(state))
+    except prometheus.PrometheusError as exc:
+        raise LifecycleError(str(exc))
 
 
 # -- stop -------------------------------------------------------------------
@@ -228,6 +255,9 @@ def stop(lay, quiet=False):
         t.start()
     for t in threads:
         t.join()
+    if state.get('prometheus'):
+        prometheus.Prometheus(lay.path('prometheus'),
+                              L.PORTS['prometheus']).stop()
     for name in ('rabbitmq', 'epmd', 'mariadb'):
         svcs[name].stop(lay, grace=30)
     busy = _ports_in_use()

@@ -10,8 +10,10 @@ import sys
 
 from nova_lb.cmd import output
 from nova_lb.conf import executor as executor_conf
+from nova_lb.conf import metrics as metrics_conf
 from nova_lb import exception
 from nova_lb.gateway import client
+from nova_lb.metrics import reader
 from nova_lb.model import collector
 from nova_lb.model import snapshot
 from nova_lb.planner import planner
@@ -31,15 +33,21 @@ def add_arguments(parser):
 
 def make_plan(conf, snapshot_path=None, conn=None):
     """The plan for a snapshot file, or for the live cloud through ``conn``
-    (an openstacksdk connection; default: one to ``[rebalancer] cloud``)."""
+    (an openstacksdk connection; default: one to ``[rebalancer] cloud``),
+    with measured load when ``[metrics]`` is configured."""
+    options = planner.options_from_conf(conf)
     if snapshot_path:
         snap = snapshot.load(snapshot_path)
     else:
         settings = executor_conf.load(conf)
         gateway = (client.Client.configured(conn, settings) if conn else
                    client.connect(conf.rebalancer.cloud, settings))
-        snap = snapshot.parse(collector.collect(gateway), 'live snapshot')
-    return planner.plan(snap, planner.options_from_conf(conf))
+        document = collector.collect(gateway)
+        measured = metrics_conf.for_run(conf)
+        if measured is not None and reader.attach(document, measured):
+            options = options.allocations_only()
+        snap = snapshot.parse(document, 'live snapshot')
+    return planner.plan(snap, options)
 
 
 def run(conf):
@@ -64,10 +72,10 @@ def table(result):
 
     Names come from the snapshot: each line is escaped as a whole.
     """
-    lines = ['%-12s %22s %22s' % ('utilisation', 'before peak/mean/sd',
+    lines = ['%-18s %22s %22s' % ('utilisation', 'before peak/mean/sd',
                                   'after peak/mean/sd')]
     for rc in result.before:
-        lines.append('%-12s %22s %22s' % (rc, _stats(result.before[rc]),
+        lines.append('%-18s %22s %22s' % (rc, _stats(result.before[rc]),
                                           _stats(result.after.get(rc))))
     info = result.solver
     lines.append('')
@@ -76,6 +84,12 @@ def table(result):
                      info.get('status'), info.get('objective', 0.0),
                      info.get('bound', 0.0), info.get('gap', 0.0),
                      info.get('time', 0.0)))
+    if result.load.get('balance') == 'measured':
+        lines.append('balanced measured load (%s over %s s); %d servers '
+                     'without data counted at their allocation' % (
+                         result.load.get('statistic'),
+                         result.load.get('window_s'),
+                         len(result.load.get('without_data', ()))))
     lines.append('%d migrations in %d waves' % (len(result.migrations),
                                                 len(result.waves)))
     for number, wave in enumerate(result.waves):

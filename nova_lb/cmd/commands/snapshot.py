@@ -12,6 +12,8 @@ import sys
 from nova_lb.cmd import output
 from nova_lb.conf import executor as executor_conf
 from nova_lb.gateway import client
+from nova_lb.conf import metrics as metrics_conf
+from nova_lb.metrics import reader
 from nova_lb.model import collector
 
 
@@ -22,8 +24,11 @@ def add_arguments(parser):
 
 
 def run(conf):
+    measured = metrics_conf.for_run(conf)
     document = collector.collect(client.connect(
         conf.rebalancer.cloud, executor_conf.load(conf)))
+    if measured is not None:
+        reader.attach(document, measured)
     output.write_json(document, conf.command.output)
     print(summary(document), file=sys.stderr)
     return 0
@@ -32,9 +37,15 @@ def run(conf):
 def summary(document):
     """One line: what the snapshot holds."""
     compute = document['compute']
-    return ('snapshot taken at %s: %d hosts, %d servers, %d resource '
+    line = ('snapshot taken at %s: %d hosts, %d servers, %d resource '
             'providers' % (
                 document['taken_at'],
                 len(compute['services']['services']),
                 len(compute['servers']['servers']),
                 len(document['placement']['providers'])))
+    metrics = document.get('metrics')
+    if metrics:
+        line += ', measured load of %d servers (%s over %ds)' % (
+            len(metrics['servers']), metrics['statistic'],
+            metrics['window_s'])
+    return line

@@ -16,6 +16,7 @@ from nova_lb.scheduler.filters import draining
 from nova_lb.scheduler.filters import headroom
 from nova_lb.scheduler import loading
 from nova_lb.scheduler.weighers import balanced
+from nova_lb.scheduler.weighers import measured
 from tests.unit.scheduler import base
 from tests.unit.scheduler import hosts
 
@@ -34,7 +35,8 @@ class LoadingTest(base.PluginTestCase):
     def test_all_filters_and_weighers(self):
         self.assertEqual([draining.DrainingHostFilter,
                           headroom.HeadroomFilter], self.filter_classes)
-        self.assertEqual([balanced.BalancedUtilizationWeigher],
+        self.assertEqual([balanced.BalancedUtilizationWeigher,
+                          measured.MeasuredLoadWeigher],
                          self.weigher_classes)
 
     def test_next_to_nova_own(self):
@@ -72,7 +74,8 @@ class LoadingTest(base.PluginTestCase):
         self.assertIn(headroom.HeadroomFilter, classes)
         self.assertIn(draining.DrainingHostFilter, classes)
         _, weighers = hosts.load_weighers(hosts.WEIGHERS)
-        self.assertEqual([balanced.BalancedUtilizationWeigher], weighers)
+        self.assertEqual([balanced.BalancedUtilizationWeigher,
+                          measured.MeasuredLoadWeigher], weighers)
         self.assertIn('nova_lb_no_such_module:BrokenFilter', log.output)
         self.assertIn('nova_lb_no_such_module:BrokenWeigher', log.output)
         self.assertIn('os.path:join', log.output)
