@@ -74,14 +74,16 @@ def plan(snap, options=Options()):
                                   model.resource_classes),
         after=cost.fleet_summary(model.utilisation(where)[counted],
                                  model.resource_classes),
-        solver=res.info(),
+        solver=res.info(solve.weighted_peak(model, where),
+                        options.solver.peak_tolerance),
         left_alone=dict(model.left_alone, **res.pinned),
         left_out=tuple(left_out),
         leftovers=tuple(item.to_json() for item in model.leftovers))
     _check(snap, result_plan, options)
     LOG.debug('plan: %(n)d migrations in %(w)d waves, solver %(status)s, '
              'gap %(gap).3f', {'n': len(steps), 'w': len(result_plan.waves),
-                               'status': res.status, 'gap': res.gap})
+                               'status': res.status,
+                               'gap': result_plan.solver['gap']})
     return result_plan
 
 
