@@ -41,7 +41,7 @@ def weighted_peak(cluster, location):
     return float(np.dot(weights(cluster), util[counted].max(axis=0)))
 
 
-def optimum(cluster, time_limit=30.0, gap=1e-4):
+def optimum(cluster, time_limit=120.0, gap=1e-4):
     """``(best weighted peak found, dual bound)`` of ``cluster``, at most
     ``gap`` apart (relative): the optimum lies between them.
 
