@@ -44,18 +44,29 @@ def _ceiling(rc):
         help=_CEILING_HELP % {'rc': rc, 'opt': opt})
 
 
+#: ``resource_weights`` by default: CPU and memory; disk only a capacity.
+DEFAULT_WEIGHTS = {'VCPU': 1.0, 'MEMORY_MB': 1.0, 'DISK_GB': 0.0}
+
 OPTS = [
     cfg.Opt(
         'resource_weights',
         type=types.Dict(value_type=finite.Float(min=0.0)),
-        default={'VCPU': 1.0, 'MEMORY_MB': 1.0, 'DISK_GB': 1.0},
+        default=dict(DEFAULT_WEIGHTS),
         help="""
 Relative importance of each resource class in a host's cost.
 
 A host's cost is its weighted peak utilisation plus ``imbalance_weight``
 times the weighted spread of its utilisations. Only the ratios between the
 weights matter. A resource class left out, or given 0, is ignored by the
-cost but still respected as a capacity by the filter and the rebalancer.
+cost but still respected as a capacity by the filter and the rebalancer:
+no plan fills a host past its ceiling, so no plan raises that class's
+peak above the higher of its peak now and its ceiling.
+
+The default balances CPU and memory, as Watcher and vSphere DRS do: with
+instances on shared storage (Ceph, NFS) every compute reports the shared
+pool as ``DISK_GB``, and balancing it would move servers for nothing. On
+clouds whose instances use the compute hosts' local disks, give
+``DISK_GB`` a weight (for example ``VCPU:1.0,MEMORY_MB:1.0,DISK_GB:0.5``).
 
 Possible values:
 

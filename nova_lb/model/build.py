@@ -27,7 +27,7 @@ from nova_lb.model import measured
 from nova_lb.model import movable
 
 _DEFAULT_COST = cost.CostModel.build(
-    {rc: 1.0 for rc in cost.STANDARD_CLASSES})
+    balance.DEFAULT_WEIGHTS, resource_classes=cost.STANDARD_CLASSES)
 
 
 @dataclasses.dataclass(frozen=True)

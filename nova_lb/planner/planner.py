@@ -7,6 +7,7 @@ of it before anyone sees the plan. A plan with violations is never
 returned.
 """
 
+import collections
 import dataclasses
 
 import numpy as np
@@ -98,27 +99,41 @@ def plan(snap, options=Options()):
              for h, a in zip(model.hosts, model.accepts)], bool))
     solver_options = dataclasses.replace(
         options.solver, drain=frozenset(options.drain_hosts))
-    res = solve.solve(model, solver_options)
-    steps, left_out, where = waves.order(model, res.location,
-                                         options.wave_per_host,
-                                         options.wave_size)
+    best = first = _attempt(model, solver_options, options)
+    for _ in range(_RETRIES):
+        if not best.left_out:
+            break
+        # Re-optimise around the moves no order of waves allows: their
+        # servers stay, and the solver plans the rest knowing it.
+        stuck = frozenset(m['server'] for m in best.left_out)
+        retry = _attempt(_pin(best.model, stuck, _STUCK), dataclasses.replace(
+            solver_options, time_limit=solver_options.time_limit / 2),
+            options)
+        if (retry.peak, len(retry.steps)) >= (best.peak, len(best.steps)):
+            break
+        best = retry
+    # Pinning the stuck servers restricts the problem: only the first
+    # solve's bound is a bound of the real one.
+    res = dataclasses.replace(best.res, bound=first.res.bound)
+    model, where = best.model, best.where
     before, after = _summary(model), _summary(model, where)
     gains = gain.marginal(model, where)
     result_plan = plan_mod.Plan(
         migrations=tuple(plan_mod.Migration(*step, gain=gains.get(step[0]))
-                         for step in steps),
+                         for step in best.steps),
         before=before, after=after,
         imbalance={'before': cost.cloud_imbalance(before, model.cost),
                    'after': cost.cloud_imbalance(after, model.cost)},
-        solver=res.info(),
+        solver=res.info(best.peak, options.solver.peak_tolerance),
         left_alone=dict(model.left_alone, **res.pinned),
-        left_out=tuple(left_out),
+        left_out=tuple(best.left_out),
         leftovers=tuple(item.to_json() for item in model.leftovers),
         load=_load(snap, model, options.model.measured))
     _check(snap, result_plan, options)
     LOG.debug('plan: %(n)d migrations in %(w)d waves, solver %(status)s, '
-             'gap %(gap).3f', {'n': len(steps), 'w': len(result_plan.waves),
-                               'status': res.status, 'gap': res.gap})
+             'gap %(gap).3f', {'n': len(best.steps), 'w': len(result_plan.waves),
+                               'status': res.status,
+                               'gap': result_plan.solver['gap']})
     return result_plan
 
 
@@ -143,6 +158,26 @@ def _load(snap, model, measured):
             'window_s': snap.metrics.get('window_s'),
             'statistic': snap.metrics.get('statistic'),
             'without_data': list(model.unmeasured)}
+
+
+#: Re-solves around moves the waves had to leave out.
+_RETRIES = 2
+_STUCK = ('no order of migrations frees room for its move and no host has '
+          'room for an extra hop: kept where it is, the rest planned '
+          'around it')
+
+_Attempt = collections.namedtuple('_Attempt',
+                                  'model res steps left_out where peak')
+
+
+def _attempt(model, solver_options, options):
+    """Solve ``model`` and order the moves: an :data:`_Attempt`."""
+    res = solve.solve(model, solver_options)
+    steps, left_out, where = waves.order(model, res.location,
+                                         options.wave_per_host,
+                                         options.wave_size)
+    return _Attempt(model, res, steps, left_out, where,
+                    solve.weighted_peak(model, where))
 
 
 def _check(snap, result_plan, options):

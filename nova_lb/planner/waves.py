@@ -128,23 +128,30 @@ def _fill(state, where, goal, pending, per_host, per_wave):
 def _unblock(cluster, state, where, goal, pending, hopped, left_out):
     """Nothing can start: send one blocked server through a host with room.
 
+    Every pending move is tried, in order, not only the first: in a cycle
+    the server that cannot hop (too big for any host with room) is freed
+    by another that can. A move is left out only when no pending server
+    has a host to hop through.
+
     :returns: the one-move wave, or ``[]`` after leaving a move out.
     """
-    s = pending[0]
-    src = int(where[s])
-    az = cluster.host_az[src]
-    if s not in hopped:
-        for via in np.argsort(state.usage.sum(axis=1) / np.maximum(
-                state.limit.sum(axis=1), 1e-9)):
+    order = np.argsort(state.usage.sum(axis=1) / np.maximum(
+        state.limit.sum(axis=1), 1e-9))
+    for s in pending:
+        if s in hopped:
+            continue
+        src = int(where[s])
+        for via in order:
             via = int(via)
-            if (via not in (src, goal[s]) and cluster.host_az[via] == az
+            if (via not in (src, goal[s])
+                    and cluster.host_az[via] == cluster.host_az[src]
                     and cluster.accepts[via] and state.fits(s, via)):
                 hopped.add(s)
                 state.start(s, via)
                 return [(s, via)]
-    pending.remove(s)
+    s = pending.pop(0)
     left_out.append({
-        'server': cluster.servers[s], 'source': cluster.hosts[src],
+        'server': cluster.servers[s], 'source': cluster.hosts[where[s]],
         'destination': cluster.hosts[goal[s]],
         'reason': 'no order of migrations frees room on %s for it, and no '
                   'host has room for an extra hop' % cluster.hosts[goal[s]]})

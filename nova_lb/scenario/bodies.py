@@ -23,7 +23,7 @@ def document(cloud):
         for i, zone in enumerate(fleet_mod.ZONES)]
     aggregates.append(('g4-hosts', None, [
         fleet.names[h] for h in range(fleet.n)
-        if fleet_mod.GENERATIONS[fleet.gen[h]].name == 'g4']))
+        if fleet.generations[fleet.gen[h]].name == 'g4']))
     return {
         'format': snapshot_mod.FORMAT,
         'taken_at': TAKEN_AT,
@@ -42,15 +42,14 @@ def document(cloud):
 
 
 def _allocations(cloud):
-    """Per host: consumer -> resources, the migration's included."""
+    """Per host: consumer -> resources, the migrations' included."""
     result = [{} for _ in range(cloud.fleet.n)]
     sizes, flavor = cloud.placement.sizes, cloud.placement.flavor
     for s, h in enumerate(cloud.placement.host):
         result[h][cloud.ids[s]] = _resources(sizes[flavor[s]])
-    if cloud.migration:
+    for s, source, dest, mig in cloud.migrations:
         # Nova moves the instance's allocation to the destination and
         # holds the source's under the migration's UUID.
-        s, source, dest, mig = cloud.migration
         result[source][mig] = result[source].pop(cloud.ids[s])
         result[dest][cloud.ids[s]] = _resources(sizes[flavor[s]])
     return result
@@ -89,12 +88,12 @@ def _placement(cloud, aggregates):
 
 def _servers(cloud):
     fleet, placement = cloud.fleet, cloud.placement
-    moving = cloud.migration[0] if cloud.migration else None
+    moving = {m[0] for m in cloud.migrations}
     states = {'ACTIVE': ('active', 1), 'SHUTOFF': ('stopped', 4),
               'ERROR': ('error', 0), 'MIGRATING': ('active', 1)}
     result = []
     for s, h in enumerate(placement.host):
-        f = placing.FLAVORS[placement.flavor[s]]
+        f = placement.flavors[placement.flavor[s]]
         vm_state, power = states[cloud.status[s]]
         host = fleet.names[h]
         result.append({
@@ -112,7 +111,7 @@ def _servers(cloud):
             'OS-EXT-SRV-ATTR:host': host,
             'OS-EXT-SRV-ATTR:hypervisor_hostname': _node(host),
             'OS-EXT-SRV-ATTR:instance_name': 'instance-%08x' % (s + 1),
-            'OS-EXT-STS:task_state': 'migrating' if s == moving else None,
+            'OS-EXT-STS:task_state': 'migrating' if s in moving else None,
             'OS-EXT-STS:vm_state': vm_state,
             'OS-EXT-STS:power_state': power,
         })
@@ -148,20 +147,21 @@ def _hypervisors(cloud):
 
 
 def _migrations(cloud):
-    if not cloud.migration:
-        return []
-    s, source, dest, mig = cloud.migration
-    names, f = cloud.fleet.names, cloud.placement.flavor[s] + 1
-    return [{
-        'id': 1, 'uuid': mig, 'instance_uuid': cloud.ids[s],
-        'source_compute': names[source], 'dest_compute': names[dest],
-        'source_node': _node(names[source]),
-        'dest_node': _node(names[dest]),
-        'dest_host': None, 'status': 'running',
-        'migration_type': 'live-migration',
-        'old_instance_type_id': f, 'new_instance_type_id': f,
-        'created_at': TAKEN_AT, 'updated_at': TAKEN_AT,
-    }]
+    names = cloud.fleet.names
+    result = []
+    for i, (s, source, dest, mig) in enumerate(cloud.migrations):
+        f = cloud.placement.flavor[s] + 1
+        result.append({
+            'id': i + 1, 'uuid': mig, 'instance_uuid': cloud.ids[s],
+            'source_compute': names[source], 'dest_compute': names[dest],
+            'source_node': _node(names[source]),
+            'dest_node': _node(names[dest]),
+            'dest_host': None, 'status': 'running',
+            'migration_type': 'live-migration',
+            'old_instance_type_id': f, 'new_instance_type_id': f,
+            'created_at': TAKEN_AT, 'updated_at': TAKEN_AT,
+        })
+    return result
 
 
 def _node(host):

@@ -1,4 +1,4 @@
-"""Server states, server groups and the in-flight migration."""
+"""Server states, server groups and the in-flight migrations."""
 
 import collections
 
@@ -6,9 +6,9 @@ from nova_lb.scenario import fleet as fleet_mod
 
 
 class Cloud(object):
-    """Server states, groups and the migration, by server index."""
+    """Server states, groups and the migrations, by server index."""
 
-    def __init__(self, rng, fleet, placement, projects):
+    def __init__(self, rng, fleet, placement, projects, profile):
         self.fleet, self.placement = fleet, placement
         n = len(placement.host)
         self.ids = fleet_mod.uuids(rng, n)
@@ -17,9 +17,11 @@ class Cloud(object):
         self.project = rng.integers(projects, size=n).tolist()
         self.status = ['ACTIVE'] * n
         self.opt_out = None
-        self.migration = None
+        #: (server, source, destination, migration uuid) of each one.
+        self.migrations = []
         order = rng.permutation(n).tolist()
-        stopped, failed = max(1, n * 3 // 100), max(1, n // 200)
+        stopped = max(1, n * profile.stopped // 100)
+        failed = max(1, n // 200)
         for s in order[:stopped]:
             self.status[s] = 'SHUTOFF'
         for s in order[stopped:stopped + failed]:
@@ -28,8 +30,10 @@ class Cloud(object):
         pool = [s for s in order[stopped + failed:]
                 if usable[placement.host[s]]]
         self.opt_out = pool.pop() if pool else None
-        self._migrate(pool, rng)
-        self.groups = Groups(rng, placement.host, pool).groups
+        for _ in range(profile.migrating):
+            self._migrate(pool, rng)
+        self.groups = Groups(rng, placement.host, pool,
+                             profile.anti_affinity).groups
         for group in self.groups:
             # A group and its members belong to one project.
             project = self.projects[self.project[group['members'][0]]]
@@ -53,7 +57,8 @@ class Cloud(object):
                         and placement.fits(s, h)):
                     placement.charge(s, h)
                     self.status[s] = 'MIGRATING'
-                    self.migration = (s, source, h, fleet_mod.uuids(rng, 1)[0])
+                    self.migrations.append(
+                        (s, source, h, fleet_mod.uuids(rng, 1)[0]))
                     del pool[i]
                     return
 
@@ -61,11 +66,12 @@ class Cloud(object):
 class Groups(object):
     """Disjoint server groups drawn from ``pool`` (servers that may move)."""
 
-    def __init__(self, rng, host, pool):
+    def __init__(self, rng, host, pool, per_thousand):
+        """:param per_thousand: anti-affinity groups per 1,000 servers."""
         self.rng, self.host, self.pool = rng, host, pool
         self.groups = []
         n = len(host)
-        for _ in range(max(1, n // 2000)):
+        for _ in range(max(1, int(n * per_thousand) // 1000)):
             self._spread(int(rng.integers(3, 6)), 1)
         self._spread(5, 2)
         for _ in range(max(1, n // 5000)):

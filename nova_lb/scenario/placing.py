@@ -1,7 +1,8 @@
 """Which flavor each synthetic server has and which host it runs on.
 
 Load is skewed on purpose: hosts get a lognormal "heat", hot hosts are
-tried first and fill up to ``FILL``, cold ones stay nearly empty.
+tried first and fill up to the profile's ``fill``, cold ones stay
+nearly empty.
 """
 
 import collections
@@ -26,32 +27,41 @@ FLAVORS = (
     Flavor('c1.2xlarge', 16, 16384, 160, .01),
 )
 
-#: Hosts are filled to at most this share of their capacity.
+#: Hosts are filled to at most this share of their capacity (default).
 FILL = 0.97
+
+
+def expected_ram(flavors, n):
+    """The RAM ``n`` servers drawn from ``flavors`` hold on average."""
+    shares = np.array([f.share for f in flavors])
+    return n * float(np.dot(shares, [f.ram for f in flavors])
+                     / shares.sum())
 
 
 class Placement(object):
     """Which flavor each server has and which host it runs on."""
 
-    def __init__(self, rng, fleet, n):
+    def __init__(self, rng, fleet, n, profile):
+        self.flavors = profile.flavors
         # Refuse before allocating per-server arrays: even all of the
         # smallest flavor could not fill more than this.
-        smallest = np.min([(f.vcpus, f.ram, f.disk) for f in FLAVORS], 0)
-        most = int((fleet.capacity * FILL // smallest).min(axis=1).sum())
+        smallest = np.min([(f.vcpus, f.ram, f.disk) for f in self.flavors], 0)
+        most = int((fleet.capacity * profile.fill // smallest)
+                   .min(axis=1).sum())
         if n > most:
             raise ValueError('%d servers do not fit on %d hosts (at most '
                              '%d would); use more hosts' % (n, fleet.n, most))
-        shares = np.array([f.share for f in FLAVORS])
-        self.flavor = rng.choice(len(FLAVORS), size=n,
+        shares = np.array([f.share for f in self.flavors])
+        self.flavor = rng.choice(len(self.flavors), size=n,
                                  p=shares / shares.sum()).tolist()
-        self.sizes = [(f.vcpus, f.ram, f.disk) for f in FLAVORS]
+        self.sizes = [(f.vcpus, f.ram, f.disk) for f in self.flavors]
         # Hot and cold hosts: a skewed preference, so that the hottest fill
-        # up to FILL and the coldest stay nearly empty.
-        hot = rng.lognormal(0.0, 1.2, fleet.n)
+        # up to the profile's fill and the coldest stay nearly empty.
+        hot = rng.lognormal(0.0, profile.heat, fleet.n)
         hot[~(fleet.enabled & fleet.up)] *= 0.5
         tries = rng.choice(fleet.n, size=(n, 8), p=hot / hot.sum()).tolist()
         spare = rng.integers(fleet.n, size=(n, 8)).tolist()
-        self.free = (fleet.capacity * FILL).tolist()
+        self.free = (fleet.capacity * profile.fill).tolist()
         self.host = [self._first_fit(s, tries[s] + spare[s])
                      for s in range(n)]
 

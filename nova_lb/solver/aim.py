@@ -7,7 +7,8 @@ time limit. Large zones therefore take the cheapest *fractional* plan
 under the aim (a linear programme: well under a second), keep its counts
 rounded down, which stay under the aim, and place the few servers left
 over one at a time where they raise the heat above the aim least,
-preferring the host they came from.
+preferring the host they came from. Smaller zones fall back to that
+when HiGHS runs out of its half of the time.
 """
 
 import time
@@ -22,7 +23,12 @@ def reach(zone, model, aim, tolerance, deadline, whole=WHOLE):
     """Unit locations meeting ``aim + tolerance`` (roughly, on zones with
     more than ``whole`` count variables), or None."""
     if model.nv <= whole:
-        return model.min_churn(aim + tolerance, _left(deadline))[0]
+        # Half the time: on a busy machine HiGHS may not finish, and the
+        # rounded fractional plan below is still far better than the
+        # heuristics the solver would fall back to.
+        location = model.min_churn(aim + tolerance, _left(deadline) / 2)[0]
+        if location is not None:
+            return location
     x = model.fractional_churn(aim + tolerance, _left(deadline))
     if x is None:
         return None

@@ -115,7 +115,10 @@ def lowest(zone, budget, deadline=None, steps=10):
     best = np.array(zone.unit_host)
     lo, hi, probe = 0.0, None, min(0.04, top)
     for _ in range(steps):
-        if deadline and time.monotonic() > deadline:
+        # Past the deadline, runs go on (each takes milliseconds) until
+        # one succeeds: a slow machine still gets a plan, and a drain is
+        # not optional.
+        if deadline and time.monotonic() > deadline and hi is not None:
             break
         location, _, ok = reach(zone, bound + probe, budget)
         if ok:

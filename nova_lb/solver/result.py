@@ -42,7 +42,9 @@ class Result:
 
     ``objective`` is the weighted peak utilisation the new locations reach
     (weights scaled to sum to 1, so it reads as a utilisation); ``bound``
-    is a proven lower bound on it for the whole problem; ``gap`` is their
+    is a proven lower bound on the weighted peak of every valid plan (the
+    linear relaxation of the real problem, see
+    :meth:`nova_lb.solver.shapes.Model.relaxed`); ``gap`` is their
     difference. ``zones`` has the same figures per availability zone.
     """
 
@@ -56,9 +58,21 @@ class Result:
     zones: dict = dataclasses.field(default_factory=dict)
     pinned: dict = dataclasses.field(default_factory=dict)
 
-    def info(self):
-        """The plan's ``solver`` block."""
-        return {'status': self.status, 'objective': self.objective,
-                'bound': self.bound, 'gap': self.gap,
+    def info(self, emitted, tolerance):
+        """The plan's ``solver`` block, for the placement the waves reach.
+
+        :param emitted: the weighted peak of that placement; it replaces
+            the solver's own ``objective`` (kept as ``solver_objective``)
+            whenever the waves left a move out.
+        :param tolerance: ``peak_tolerance``: a plan further than that
+            above the bound is not called optimal.
+        """
+        gap = max(emitted - self.bound, 0.0)
+        status = self.status
+        if status == OPTIMAL and gap > tolerance + 1e-6:
+            status = FEASIBLE
+        return {'status': status, 'objective': emitted,
+                'bound': self.bound, 'gap': gap,
+                'solver_objective': self.objective,
                 'time': round(self.time, 3), 'message': self.message,
                 'zones': self.zones}

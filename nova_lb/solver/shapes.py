@@ -69,11 +69,14 @@ class Model(object):
         np.add.at(now, (self.shape_of, z.unit_host[self.units]), 1)
         self.base = base = z.usage - now.T @ self.demand
         # Count variables only where a shape is now or may arrive.
-        self.vk, self.vh = np.nonzero((now > 0) | z.receives[None, :])
+        self.vk, self.vh = np.nonzero((now > 0) | z.accepts[None, :])
         self.now = now[self.vk, self.vh]
         nv, self.rcs = len(self.vk), np.flatnonzero(z.weights > 0)
         upper = np.where(z.receives[self.vh], np.inf, self.now)
         upper[z.drain[self.vh]] = 0
+        # Plans let a host over its limit only lose (a restriction); the
+        # relaxation lets it receive, see :meth:`relaxed`.
+        self.over = z.accepts[self.vh] & ~z.receives[self.vh]
         # Leavers: one continuous variable per count that is non-zero now
         # (none in a relaxation: it has no budget and never counts moves).
         self.lv = np.flatnonzero((self.now > 0) & (groups != MERGED))
@@ -94,10 +97,12 @@ class Model(object):
         add(sparse.coo_matrix((np.ones(nv), (self.vk, cols)), shape=(k, nv)),
             now.sum(axis=1), now.sum(axis=1))
         recv = np.flatnonzero(z.receives)
+        acc = np.flatnonzero(z.accepts)
+        ceiling = np.maximum(z.limit, z.usage)
         for r in range(self.demand.shape[1]):
             load = sparse.coo_matrix((self.demand[self.vk, r],
                                       (self.vh, cols)), shape=(h, nv)).tocsr()
-            add(load[recv], -np.inf, z.limit[recv, r] - base[recv, r])
+            add(load[acc], -np.inf, ceiling[acc, r] - base[acc, r])
             if r in self.rcs:
                 peak = np.flatnonzero(z.accepts & (z.capacity[:, r] > 0))
                 inv = sparse.diags(1.0 / z.capacity[peak, r])
@@ -133,9 +138,12 @@ class Model(object):
         self.integrality = np.concatenate([np.ones(nv), np.zeros(ncol - nv)])
         self.nv, self.nl = nv, nl
 
-    def _solve(self, cost, peak_cap, time_limit, gap, integral=True):
+    def _solve(self, cost, peak_cap, time_limit, gap, integral=True,
+               relax=False):
         upper = np.array(self.upper)
         upper[self.nv + self.nl:] = peak_cap[self.rcs]
+        if relax:
+            upper[:self.nv][self.over] = np.inf
         if np.any(upper < self.lower - 1e-12):
             return None, None
         if not integral:
@@ -185,23 +193,31 @@ class Model(object):
         The lowest weighted peak of the relaxation is a proven bound, and
         its peaks per class are where stage 2 aims: close above them, an
         integral plan is usually found in a second or two.
+
+        It is the linear relaxation of the problem as the plan checker
+        states it, with one cut and no restriction: a host over its limit
+        now may receive servers once it ends within its limit, so the
+        relaxation lets it, under the *over-limit cut* (valid for every
+        integral plan: such a host either receives nothing and ends at
+        most at its usage now, or ends within its limit, so it never ends
+        above the higher of the two). Nothing chosen for speed (aims,
+        candidate hosts, members kept still) enters it.
         """
         cost = np.zeros(len(self.upper))
         cost[self.nv + self.nl:] = self.zone.weights[self.rcs]
         res = self._solve(cost, np.full(len(self.zone.weights), np.inf),
-                          time_limit, 0.0, integral=False)[1]
+                          time_limit, 0.0, integral=False, relax=True)[1]
         if res is None or res.status != 0:
             return None, None
         peaks = np.zeros(len(self.zone.weights))
         peaks[self.rcs] = res.x[self.nv + self.nl:]
         return float(res.fun), peaks
 
-    def min_churn(self, peak_cap, time_limit, gap=0.02,
-                  weighted_cap=np.inf):
+    def min_churn(self, peak_cap, time_limit, gap=0.02):
         """Stage 2: the cheapest moves keeping the peaks under caps."""
         cost = np.zeros(len(self.upper))
         cost[self.nv:self.nv + self.nl] = self.cost
-        return self._solve(cost, peak_cap, time_limit, gap, weighted_cap)
+        return self._solve(cost, peak_cap, time_limit, gap)
 
     def cost_of(self, location):
         """Migration cost of moving the zone's units to ``location``."""

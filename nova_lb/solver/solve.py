@@ -87,13 +87,20 @@ def solve(cluster, options):
                     time.monotonic() - start)
 
 
-def _combine(cluster, zones, location, reports, pinned, elapsed):
+def weighted_peak(cluster, location):
+    """The weighted peak of ``cluster`` with its servers at ``location``:
+    the figure the solver minimises, over the hosts that count."""
     util = cluster.utilisation(location)
     counted = np.asarray(cluster.accepts, dtype=bool)
-    weights = zones[0].weights if zones else np.ones(1)
+    weights = zone_mod.class_weights(cluster)
     peaks = (util[counted].max(axis=0) if counted.any()
              else np.zeros(len(weights)))
-    objective = float(np.dot(weights, peaks))
+    return float(np.dot(weights, peaks))
+
+
+def _combine(cluster, zones, location, reports, pinned, elapsed):
+    objective = weighted_peak(cluster, location)
+    weights = zone_mod.class_weights(cluster)
     bound_vec = np.max([z.lower_bound() for z in zones], axis=0) if zones \
         else np.zeros(len(weights))
     bound = max([float(np.dot(weights, bound_vec))]
@@ -196,7 +203,11 @@ def _heuristics(z, options, budget, deadline):
     if (loc1 is not None and z.weighted(z.peaks(z.usage_after(loc1)))
             < z.weighted(z.peaks(z.usage_after(best))) - _EPS):
         best = loc1
+    # The candidate model lets no host over its limit receive (the real
+    # rule: it may, once it ends within its limit), a restriction: its
+    # dual bound is a bound only when every host that counts receives.
     proven = (None if res is None or res.mip_dual_bound is None
+              or np.any(z.accepts & ~z.receives)
               else float(res.mip_dual_bound))
     return best, proven, 'exact model, HiGHS status %s' % (
         None if res is None else res.status)

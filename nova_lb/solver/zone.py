@@ -107,14 +107,20 @@ def _units(cluster):
     return units, group_of, pinned
 
 
+def class_weights(cluster):
+    """(R,) the cost model's weights scaled to sum to 1, so that a
+    weighted peak reads as a utilisation."""
+    vector = cluster.cost.for_classes(cluster.resource_classes).weight_vector
+    return vector / vector.sum()
+
+
 def split(cluster, drain=frozenset()):
     """``([Zone], pinned)`` for a :class:`~nova_lb.model.cluster.Cluster`.
 
     :param drain: names of hosts every movable server must leave.
     """
     units, group_of, pinned = _units(cluster)
-    weights = cluster.cost.for_classes(cluster.resource_classes).weight_vector
-    weights = weights / weights.sum()
+    weights = class_weights(cluster)
     ram = (cluster.resource_classes.index('MEMORY_MB')
            if 'MEMORY_MB' in cluster.resource_classes else None)
     usage = cluster.usage()

@@ -32,9 +32,10 @@ class BalanceOptionsTest(testtools.TestCase):
             f.write(text)
         self.conf(['--config-file', path])
 
-    def test_defaults_give_equal_weights_and_no_ceiling(self):
+    def test_defaults_weigh_cpu_and_memory_and_no_ceiling(self):
         settings = balance.load(self.conf)
-        self.assertEqual(('VCPU', 'MEMORY_MB', 'DISK_GB'),
+        # DISK_GB's weight is 0: not in the cost, still a capacity.
+        self.assertEqual(('VCPU', 'MEMORY_MB'),
                          settings.cost.resource_classes)
         self.assertEqual({'VCPU': 1.0, 'MEMORY_MB': 1.0, 'DISK_GB': 1.0},
                          settings.ceilings)

@@ -74,6 +74,21 @@ class WavesTest(testtools.TestCase):
         self.assertEqual([1, 0], replay(self, c, steps))
         self.assertEqual([1, 0], list(where))
 
+    def test_no_move_is_left_out_while_another_can_hop(self):
+        # server0 (6, on the hotter host0) and server1 (4) swap; host0 and
+        # host1 are too full for either to arrive first. host2 has room
+        # for server1 but not for server0, which comes first in order:
+        # server1 must hop, then both moves run.
+        c = clusters.vcpu_only([10, 10, 10], [(0, 6), (1, 4)],
+                               fixed=[3, 3, 5])
+        steps, left_out, where = waves.order(c, [1, 0])
+        self.assertEqual([], left_out)
+        self.assertEqual([('server1', 'host2'), ('server0', 'host1'),
+                          ('server1', 'host0')],
+                         [(s.server, s.destination) for s in steps])
+        self.assertEqual([1, 0], replay(self, c, steps))
+        self.assertEqual([1, 0], list(where))
+
     def test_cycle_without_room_is_left_out(self):
         c = clusters.vcpu_only([10, 10], [(0, 5), (1, 5)], fixed=[5, 5])
         steps, left_out, where = waves.order(c, [1, 0])

@@ -12,6 +12,7 @@ from nova import weights
 import numpy as np
 
 from nova_lb import exception
+from nova_lb.conf import balance
 from nova_lb.model import cost
 from nova_lb.scheduler import candidates
 from nova_lb.scheduler.weighers import balanced
@@ -19,7 +20,9 @@ from tests.unit.scheduler import base
 from tests.unit.scheduler import hosts
 
 CONF = nova.conf.CONF
-MODEL = cost.CostModel.build({'VCPU': 1.0, 'MEMORY_MB': 1.0, 'DISK_GB': 1.0})
+#: The cost model of the default options.
+MODEL = cost.CostModel.build(balance.DEFAULT_WEIGHTS,
+                             resource_classes=cost.STANDARD_CLASSES)
 
 
 def nova_weights(costs, multipliers=None):

@@ -136,6 +136,17 @@ class StatusTest(SolverTestCase):
         self.assertLess(res.objective, c.cost.peak(c.utilisation()).max())
         self.assertGreaterEqual(res.gap, 0.0)
 
+    def test_drain_holds_when_time_runs_out(self):
+        # 0.01 s: no model is solved, the heuristics still empty host0.
+        c = clusters.make(
+            [(64, 262144, 2000)] * 30,
+            [(0, (2, 8192, 40))] * 40 + [(h, (4, 16384, 80))
+                                        for h in range(1, 30)
+                                        for _ in range(10)],
+            accepts=[False] + [True] * 29)
+        res = self.solve(c, time_limit=0.01, drain=frozenset(['host0']))
+        self.assertFalse(np.any(res.location == 0))
+
     def test_infeasible_model_gives_no_locations(self):
         c = clusters.vcpu_only([10, 10], [(0, 6), (0, 3)])
         z = zone.split(c)[0][0]
