@@ -7,10 +7,12 @@ what the cloud says, which is what the rebalancer must have changed.
 
 import dataclasses
 
+from nova_lb.model import build
 from nova_lb.model import cost
 
 CLASSES = cost.STANDARD_CLASSES
-_EQUAL_WEIGHTS = cost.CostModel.build(dict.fromkeys(CLASSES, 1.0))
+#: The cost model of the default options, which the demo's rebalancer uses.
+_DEFAULT_COST = build.Options().cost
 
 
 @dataclasses.dataclass(frozen=True)
@@ -45,9 +47,9 @@ def summary(hosts, classes=CLASSES):
 
 
 def cloud_imbalance(stats):
-    """The cloud's imbalance score of a :func:`summary`, with the cost
-    model's default (equal) weights, which the demo's rebalancer uses."""
-    return cost.cloud_imbalance(stats, _EQUAL_WEIGHTS)
+    """The cloud's imbalance score of a :func:`summary`, with the default
+    ``[nova_lb] resource_weights``, which the demo's rebalancer uses."""
+    return cost.cloud_imbalance(stats, _DEFAULT_COST)
 
 
 def fits(host, demand):

@@ -14,6 +14,8 @@ import os
 import time
 
 from nova_lb.cmd import nova_lb as nova_lb_cmd
+from nova_lb.conf import executor as executor_conf
+from nova_lb.executor import cloud as cloud_mod
 from nova_lb.rebalancer import daemon
 from nova_lb.rebalancer import flow
 from nova_lb.rebalancer import policy
@@ -51,7 +53,8 @@ class ChurnPolicyTest(test_rebalancer.RebalancerTestCase):
         self.assertEqual([], self.live_migrations())
         self.assertIn('held back by hold_runs: hold_runs: moves found by 1 '
                       'of the 2 consecutive runs needed', self.status(conf))
-        self.assertIn('(held: hold_runs: moves found by 1 of the 2',
+        self.assertIn('skipped (held back by the churn policy: hold_runs: '
+                      'moves found by 1 of the 2',
                       self.stdlog.logger.output)
 
         summary = flow.rebalance(conf, conn=self.sdk)
@@ -129,30 +132,30 @@ class ChurnPolicyTest(test_rebalancer.RebalancerTestCase):
                          if why.startswith('min_gain: its move gains')])
         self.assertIn('servers kept in place by min_gain', self.status(conf))
 
+    def host_of(self, server):
+        return {s['id']: s['OS-EXT-SRV-ATTR:host']
+                for s in self.servers()}[server['id']]
+
     def test_drain_sends_no_server_back_to_a_host_it_left(self):
         server = self.boot_on('host4', force=True, **SMALL)
-        # host2 and host3 are busier: a drain of host1 would pick host4.
         self.boot_skewed({'host2': 3, 'host3': 3}, **SMALL)
         conf = self.rebalancer_conf()
-        plan_path = self.useFixture(
-            test_rebalancer.fixtures.TempDir()).join('plan.json')
-        with open(plan_path, 'w') as f:
-            json.dump({'format': 'nova-lb-plan/1', 'migrations': [
-                {'server': server['id'], 'source': 'host4',
-                 'destination': 'host1', 'wave': 0}],
-                'before': {}, 'after': {}}, f)
-        document, reviewed = flow.load_plan(plan_path)
-        self.assertEqual(1, flow.apply(conf, document, reviewed,
-                                       conn=self.sdk)['done'])
+        # nova-lb moves the server off host4 as a drain; host4, now empty
+        # and so the most attractive destination, then takes servers again.
+        self.assertEqual([], flow.drain(conf, 'host4',
+                                        test_rebalancer.AGGREGATE,
+                                        conn=self.sdk)['left_on_host'])
+        first = self.host_of(server)
+        self.assertNotEqual('host4', first)
+        flow.undrain(cloud_mod.Cloud.configured(
+            self.sdk, executor_conf.load(conf)), 'host4',
+            test_rebalancer.AGGREGATE)
 
-        summary = flow.drain(conf, 'host1', test_rebalancer.AGGREGATE,
+        summary = flow.drain(conf, first, test_rebalancer.AGGREGATE,
                              conn=self.sdk)
 
-        self.assertEqual((1, []), (summary['done'],
-                                   summary['left_on_host']))
-        host = {s['id']: s['OS-EXT-SRV-ATTR:host']
-                for s in self.servers()}[server['id']]
-        self.assertIn(host, ('host2', 'host3'))
+        self.assertEqual([], summary['left_on_host'])
+        self.assertNotIn(self.host_of(server), (first, 'host4'))
         self.assertIn('Drain plan closed to host4: ping-pong: would go back '
                       'to host4', self.stdlog.logger.output)
         self.assert_consistent()

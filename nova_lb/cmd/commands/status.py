@@ -98,8 +98,10 @@ def describe_policy(summary):
         lines.append('  %d migrations in the last 24 h'
                      % summary['migrations_last_day'])
     if summary.get('imbalance_before') is not None:
-        lines.append('  imbalance score %.2f -> %.2f' % (
-            summary['imbalance_before'], summary['imbalance_after']))
+        after = summary.get('imbalance_after')
+        lines.append('  imbalance score %.2f -> %s' % (
+            summary['imbalance_before'],
+            '-' if after is None else '%.2f' % after))
     return lines
 
 

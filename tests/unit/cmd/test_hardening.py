@@ -22,7 +22,7 @@ import testtools
 
 from nova_lb.cmd import nova_lb
 from nova_lb import exception
-from nova_lb.model import collector
+from nova_lb.gateway import client
 from nova_lb.rebalancer import lock
 from nova_lb.rebalancer import state as state_mod
 from nova_lb import scenario
@@ -119,7 +119,7 @@ class LockFileTest(CommandTestCase):
         os.symlink(self.victim, self.path)
         plan = self.write('plan.json', {'format': 'nova-lb-plan/1',
                                         'migrations': []})
-        with mock.patch.object(collector, 'connect',
+        with mock.patch.object(client, 'connect',
                                side_effect=AssertionError('contacted')):
             self.assertBadInput(self.main('apply', plan), 'symlink')
         with open(self.victim) as f:
@@ -309,7 +309,7 @@ class EscapedNamesTest(CommandTestCase):
             'format': 'nova-lb-plan/1', 'migrations': [
                 {'server': 's', 'source': self.FORGED,
                  'destination': self.FORGED, 'wave': 0}]})
-        with mock.patch.object(collector, 'connect',
+        with mock.patch.object(client, 'connect',
                                side_effect=AssertionError('contacted')):
             code, out, err = self.main('apply', bad)
         self.assertBadInput((code, out, err), 'both \\x1b[2J')
@@ -393,7 +393,7 @@ class ApplyOfflineCheckTest(CommandTestCase):
                 ([move(servers[0], '0')], 'a wave number >= 0')):
             path = self.write('plan.json', {'format': 'nova-lb-plan/1',
                                             'migrations': migrations})
-            with mock.patch.object(collector, 'connect',
+            with mock.patch.object(client, 'connect',
                                    side_effect=AssertionError('contacted')):
                 self.assertBadInput(self.main('apply', path),
                                     'the plan is invalid, nothing moved',

@@ -20,7 +20,7 @@ import testtools
 
 from nova_lb.cmd import nova_lb
 from nova_lb import exception
-from nova_lb.model import collector
+from nova_lb.gateway import client
 from nova_lb.model import snapshot
 from nova_lb.planner import checker
 from nova_lb.rebalancer import state as state_mod
@@ -50,26 +50,32 @@ def _paths(document):
     return found
 
 
+def _value(rng):
+    """One of :data:`VALUES`, a copy: a container must not end up twice in
+    a document (or inside itself) through a later mutation."""
+    return copy.deepcopy(rng.choice(VALUES))
+
+
 def mutate(document, rng):
     """A copy of ``document`` with one to three random changes."""
     document = copy.deepcopy(document)
     for _ in range(rng.randint(1, 3)):
         paths = _paths(document)
         if not paths:
-            return rng.choice(VALUES)
+            return _value(rng)
         node, key = rng.choice(paths)
         op = rng.randrange(4)
         if op == 0:
             del node[key]
         elif op == 1:
-            node[key] = rng.choice(VALUES)
+            node[key] = _value(rng)
         elif op == 2 and isinstance(node, list):
             node.insert(key, copy.deepcopy(node[key]))   # a duplicate
         elif op == 3 and isinstance(node[key], (int, float)) \
                 and not isinstance(node[key], bool):
             node[key] = node[key] * rng.choice((-1, 0, 10 ** 6, 1.5))
         else:
-            node[key] = rng.choice(VALUES)
+            node[key] = _value(rng)
     return document
 
 
@@ -135,7 +141,7 @@ class MutationTest(testtools.TestCase):
             what = 'plan seed %d' % seed
             path = self.write('plan.json', mutate(plan, random.Random(seed)))
             with mock.patch.object(
-                    collector, 'connect', side_effect=exception.CloudError(
+                    client, 'connect', side_effect=exception.CloudError(
                         'no cloud in this test')) as connect:
                 code, _, err = self.main(what, 'apply', path)
             codes.add(code)
