@@ -26,6 +26,7 @@ from nova_lb.gateway import client
 from nova_lb.rebalancer import lock
 from nova_lb.rebalancer import state as state_mod
 from nova_lb import scenario
+from tests.unit.cmd import test_rebalancer_cli
 
 BIN = os.path.dirname(sys.executable)
 
@@ -162,6 +163,26 @@ class LogsNotOnStdoutTest(CommandTestCase):
         self.assertEqual(0, code, err)
         self.assertEqual('nova-lb-plan/1', json.loads(out)['format'])
         self.assertIn('DEBUG nova_lb', err)
+
+
+    def test_snapshot_keeps_keystoneauth_warnings_off_stdout(self):
+        # keystoneauth warns when identity discovery fails (nothing
+        # listens on port 9); `nova-lb snapshot > file` must not write
+        # the warning into the file.
+        clouds = self.write('clouds.yaml', test_rebalancer_cli.CLOUDS_YAML
+                            % {'port': 9})
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith('OS_')}
+        env.update(OS_CLIENT_CONFIG_FILE=clouds, OS_CLOUD='wrong')
+        proc = subprocess.run(
+            [os.path.join(BIN, 'nova-lb'), '--config-file', self.conf,
+             'snapshot'], capture_output=True, text=True, timeout=120,
+            env=env)
+        self.assertEqual((1, ''), (proc.returncode, proc.stdout),
+                         proc.stderr)
+        self.assertIn('WARNING keystoneauth', proc.stderr)
+        self.assertIn('nova-lb: error: ', proc.stderr)
+        self.assertNotIn('Traceback', proc.stderr)
 
 
 class SnapshotNumbersTest(CommandTestCase):
