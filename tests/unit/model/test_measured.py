@@ -55,8 +55,10 @@ class ExtendTest(testtools.TestCase):
         # Servers 3 and 11 on h1 have no data, nor has server 6 whose
         # migration holds 4 vCPUs there: counted at their allocation
         # (a vCPU as a core), never as idle.
+        # Measured use is rounded to a twentieth of the allocation:
+        # 1000 of 2048 MiB -> 1024, 2000 of 4096 -> 2048.
         self.assertEqual(0.5 + 1.5 + 1 + 4 + 1, model.usage()[h1, vcpu])
-        self.assertEqual(1000 + 2000 + 2048 + 8192 + 512,
+        self.assertEqual(1024 + 2048 + 2048 + 8192 + 512,
                          model.usage()[h1, mem])
         self.assertIn(S % 3, model.unmeasured)
         self.assertIn(S % 11, model.unmeasured)
