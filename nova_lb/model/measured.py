@@ -14,11 +14,12 @@ before/after show both kinds of column.
 A server without data for a class counts at its Placement allocation of
 that class (vCPUs as cores), never as idle, and is listed.
 
-Measured use is rounded to a twentieth of the server's allocation (a
-tenth of a core for a 2-vCPU server): well within what a percentile over
-an hour can tell apart, and it lets servers of one flavor with similar
-use share a shape in the solver (:mod:`nova_lb.solver.shapes`), which
-otherwise would see as many shapes as servers.
+Measured use is rounded to a tenth of the server's allocation (0.2 core
+of a 2-vCPU server): within what a percentile over an hour can tell
+apart, and it lets servers of one flavor with similar use share a shape
+in the solver (:mod:`nova_lb.solver.shapes`), which otherwise sees as
+many shapes as servers (on 200 hosts and 4,000 servers: 8 s instead of
+minutes).
 """
 
 import dataclasses
@@ -34,7 +35,7 @@ from nova_lb.model import fields
 CLASSES = {'VCPU': ('measured:VCPU', 'cpu_cores'),
            'MEMORY_MB': ('measured:MEMORY_MB', 'memory_mb')}
 #: Measured use is rounded to this share of the server's allocation.
-STEPS = 20
+STEPS = 10
 
 
 def extend(model, snap):
@@ -91,7 +92,7 @@ def extend(model, snap):
 
 
 def _use(measured, consumer, rc, allocation, unmeasured):
-    """Measured use of ``rc`` by ``consumer`` (rounded to a twentieth of
+    """Measured use of ``rc`` by ``consumer`` (rounded to a tenth of
     ``allocation``), else its allocation."""
     value = measured.get(consumer, {}).get(CLASSES[rc][1])
     if value is None:
