@@ -13,6 +13,13 @@ before/after show both kinds of column.
 
 A server without data for a class counts at its Placement allocation of
 that class (vCPUs as cores), never as idle, and is listed.
+
+Measured use is rounded to a tenth of the server's allocation (0.2 core
+of a 2-vCPU server): within what a percentile over an hour can tell
+apart, and it lets servers of one flavor with similar use share a shape
+in the solver (:mod:`nova_lb.solver.shapes`), which otherwise sees as
+many shapes as servers (on 200 hosts and 4,000 servers: 8 s instead of
+minutes).
 """
 
 import dataclasses
@@ -27,6 +34,8 @@ from nova_lb.model import fields
 #: Placement class -> (measured column, key in the snapshot's metrics)
 CLASSES = {'VCPU': ('measured:VCPU', 'cpu_cores'),
            'MEMORY_MB': ('measured:MEMORY_MB', 'memory_mb')}
+#: Measured use is rounded to this share of the server's allocation.
+STEPS = 10
 
 
 def extend(model, snap):
@@ -83,11 +92,15 @@ def extend(model, snap):
 
 
 def _use(measured, consumer, rc, allocation, unmeasured):
-    """Measured use of ``rc`` by ``consumer``, else its allocation."""
+    """Measured use of ``rc`` by ``consumer`` (rounded to a tenth of
+    ``allocation``), else its allocation."""
     value = measured.get(consumer, {}).get(CLASSES[rc][1])
     if value is None:
         unmeasured.add(consumer)
         return float(allocation)
+    if allocation > 0:
+        step = float(allocation) / STEPS
+        return round(value / step) * step
     return value
 
 

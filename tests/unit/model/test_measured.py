@@ -41,7 +41,7 @@ class ExtendTest(testtools.TestCase):
 
     def test_measured_columns_use_physical_capacity(self):
         doc = _small({S % 1: {'cpu_cores': 0.5, 'memory_mb': 1000},
-                      S % 2: {'cpu_cores': 1.5, 'memory_mb': 2000}})
+                      S % 2: {'cpu_cores': 1.45, 'memory_mb': 2000}})
         model = build.build(snapshot.parse(doc), MEASURED)
         self.assertEqual(('measured:VCPU', 'measured:MEMORY_MB'),
                          model.resource_classes[-2:])
@@ -55,8 +55,11 @@ class ExtendTest(testtools.TestCase):
         # Servers 3 and 11 on h1 have no data, nor has server 6 whose
         # migration holds 4 vCPUs there: counted at their allocation
         # (a vCPU as a core), never as idle.
-        self.assertEqual(0.5 + 1.5 + 1 + 4 + 1, model.usage()[h1, vcpu])
-        self.assertEqual(1000 + 2000 + 2048 + 8192 + 512,
+        # Measured use is rounded to a tenth of the allocation: 1.45 of
+        # 2 cores -> 1.4, 1000 of 2048 MiB -> 1024, 2000 of 4096 -> 2048.
+        self.assertAlmostEqual(0.5 + 1.4 + 1 + 4 + 1,
+                               model.usage()[h1, vcpu])
+        self.assertEqual(1024 + 2048 + 2048 + 8192 + 512,
                          model.usage()[h1, mem])
         self.assertIn(S % 3, model.unmeasured)
         self.assertIn(S % 11, model.unmeasured)
