@@ -196,7 +196,7 @@ class NovaLBTestCase(integrated_helpers.ProviderUsageBaseTestCase):
         """Point ``OS_CLIENT_CONFIG_FILE`` at a clouds.yaml for this cloud.
 
         Code that connects like any OpenStack client (``openstack.connect``,
-        e.g. ``nova_lb.model.collector.connect``) then reaches this harness
+        e.g. ``nova_lb.gateway.client.connect``) then reaches this harness
         as admin, through the real openstacksdk. Returns the file's path.
         """
         path = self.useFixture(fixtures.TempDir()).join('clouds.yaml')
