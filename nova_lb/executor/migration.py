@@ -86,7 +86,10 @@ class LiveMigration(object):
         if self.record is None:
             self.record = self._find_record()
             if self.record is None:
-                if elapsed > RECORD_GRACE:
+                # Nova lists no migration of a deleted server.
+                if self._cloud.server(self.move.server) is None:
+                    self._end(FAILED, 'server deleted during its move')
+                elif elapsed > RECORD_GRACE:
                     self._end(FAILED, 'Nova created no migration record')
                 return bool(self.outcome)
         else:

@@ -145,7 +145,9 @@ class OutcomeTest(test_rebalancer.RebalancerTestCase):
                               plan.to_json(), plan, conn=self.sdk)
         self.assertIn('the plan no longer improves the cloud enough, '
                       'nothing moved', str(e))
-        self.assertRegex(str(e), r'from \d+\.\d% to \d+\.\d% \(gain')
+        self.assertRegex(str(e), r'from \d+\.\d% to \d+\.\d% \(best '
+                         r'gain in a zone \d+\.\d%, \[solver\] deadband '
+                         r'2\.0%\)')
         last = self.assert_reported('refused')
         self.assertEqual(' '.join(str(e).split()), last['reason'])
         self.assertEqual(len(elsewhere), len(self.live_migrations()))

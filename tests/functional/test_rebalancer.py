@@ -147,8 +147,9 @@ class RebalanceTest(RebalancerTestCase):
         self.assertEqual((4, 5), (summary['hosts'], summary['servers']))
         self.assertLess(self.peaks()['VCPU'], before['VCPU'])
         self.assert_consistent()
-        self.assertIn('rebalance run done: 4 hosts, 5 servers, plan %d moves in '
-                      % summary['planned'], self.stdlog.logger.output)
+        self.assertIn('rebalance run done: 4 hosts, 5 servers, plan %d '
+                      'moves in ' % summary['planned'],
+                      self.stdlog.logger.output)
         with open(metrics) as f:
             text = f.read()
         self.assertIn('nova_lb_rebalancer_moves_done %s'
