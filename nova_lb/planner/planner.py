@@ -88,7 +88,9 @@ def plan(snap, options=Options()):
                                   model.resource_classes),
         after=cost.fleet_summary(model.utilisation(where)[counted],
                                  model.resource_classes),
-        solver=res.info(best.peak, options.solver.peak_tolerance),
+        solver=dict(res.info(best.peak, options.solver.peak_tolerance),
+                    start_objective=solve.weighted_peak(model,
+                                                        model.location)),
         left_alone=dict(model.left_alone, **res.pinned),
         left_out=tuple(best.left_out),
         leftovers=tuple(item.to_json() for item in model.leftovers))
