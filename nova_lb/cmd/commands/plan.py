@@ -98,11 +98,14 @@ def _pyplot():
 
 def _draw(pyplot, points, path):
     figure, axes = pyplot.subplots(figsize=(7, 4))
-    axes.step([p.migrations for p in points], [p.peak for p in points],
+    # By migrations made: a budget may keep a smaller budget's plan.
+    drawn = sorted({(p.migrations, p.peak) for p in points})
+    axes.step([m for m, _ in drawn], [peak for _, peak in drawn],
               where='post', marker='o')
     axes.axhline(points[-1].bound, linestyle=':', color='grey',
                  label='proven bound (unlimited)')
     axes.set_xscale('symlog', linthresh=10)
+    axes.set_xlim(left=0)
     axes.set_xlabel('migrations')
     axes.set_ylabel('weighted peak utilisation')
     axes.set_title('What the plan buys')
