@@ -9,7 +9,7 @@ through the ``oslo.config.opts`` entry point: nova-lb must be installed
 import os
 import sys
 
-# Local extensions (the command reference).
+# Local extensions (the command reference, figures run from commands).
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 '_ext'))
 
@@ -19,6 +19,7 @@ copyright = 'nova-lb developers'
 extensions = [
     'oslo_config.sphinxext',
     'cli_help',
+    'nova_lb_run',
 ]
 
 root_doc = 'index'

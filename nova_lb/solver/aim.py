@@ -23,12 +23,14 @@ def reach(zone, model, aim, tolerance, deadline, whole=WHOLE):
     """Unit locations meeting ``aim + tolerance`` (roughly, on zones with
     more than ``whole`` count variables), or None."""
     if model.nv <= whole:
-        # Half the time: on a busy machine HiGHS may not finish, and the
-        # rounded fractional plan below is still far better than the
-        # heuristics the solver would fall back to.
-        location = model.min_churn(aim + tolerance, _left(deadline) / 2)[0]
+        # A third of the time: on a busy machine HiGHS may not finish (and
+        # overruns its limit), and the rounded fractional plan below is
+        # still far better than the heuristics the solver would fall back
+        # to, so it gets at least a second even past the deadline.
+        location = model.min_churn(aim + tolerance, _left(deadline) / 3)[0]
         if location is not None:
             return location
+        deadline = max(deadline, time.monotonic() + 1.0)
     x = model.fractional_churn(aim + tolerance, _left(deadline))
     if x is None:
         return None

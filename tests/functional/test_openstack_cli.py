@@ -70,6 +70,19 @@ class OpenStackCLITest(test_rebalancer.RebalancerTestCase):
                                       '-c', 'Server')
         self.assertLessEqual(set(out.split()), {s['id'] for s in servers})
 
+        code, out, err = self.openstack('rebalance', 'frontier', '-f',
+                                        'json')
+
+        self.assertEqual(0, code, err)
+        points = json.loads(out)
+        self.assertEqual((0, 'unlimited'), (points[0]['At most'],
+                                            points[-1]['At most']))
+        self.assertGreater(points[-1]['Migrations'], 0)
+        for point in points:
+            self.assertLessEqual(point['Proven bound'],
+                                 point['Weighted peak'] + 1e-9)
+        self.assertEqual([], self.live_migrations())
+
         code, out, err = self.openstack('rebalance', 'host', 'drain',
                                         'host1', '-f', 'json')
 

@@ -9,6 +9,7 @@ give the same file.
 from nova_lb.cmd import output
 from nova_lb import exception
 from nova_lb import scenario
+from nova_lb.scenario import profiles
 
 
 def add_arguments(parser):
@@ -19,6 +20,10 @@ def add_arguments(parser):
     parser.add_argument('--seed', type=int, default=0,
                         help='Random seed; the same seed gives the same '
                              'snapshot.')
+    parser.add_argument('--profile', default='default',
+                        choices=sorted(profiles.PROFILES),
+                        help='Shape of the cloud (see '
+                             'nova_lb.scenario.profiles).')
     parser.add_argument('--output', metavar='FILE',
                         help='Write here instead of standard output; the '
                              'file is replaced only once complete.')
@@ -27,7 +32,8 @@ def add_arguments(parser):
 def run(conf):
     args = conf.command
     try:
-        document = scenario.generate(args.hosts, args.servers, args.seed)
+        document = scenario.generate(args.hosts, args.servers, args.seed,
+                                     profile=args.profile)
     except ValueError as e:
         raise exception.InvalidConfig('--hosts/--servers: %s' % e)
     output.write_json(document, args.output)

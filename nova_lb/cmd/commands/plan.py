@@ -1,11 +1,14 @@
 """Compute a rebalancing plan, from a snapshot file or the live cloud.
 
 Nothing moves: the plan (nova-lb-plan/1) is printed as a table or as JSON
-for review, and can be carried out later with ``nova-lb apply``. Exit
+for review, and can be carried out later with ``nova-lb apply``. With
+``--frontier`` it prints instead the best weighted peak reachable with at
+most N migrations for a range of N (and draws it with ``--chart``). Exit
 codes: 0 a plan was found (maybe empty), 1 error, 2 bad input.
 """
 
 import collections
+import dataclasses
 import sys
 
 from nova_lb.cmd import output
@@ -16,6 +19,7 @@ from nova_lb.gateway import client
 from nova_lb.metrics import reader
 from nova_lb.model import collector
 from nova_lb.model import snapshot
+from nova_lb.planner import frontier
 from nova_lb.planner import planner
 
 
@@ -29,42 +33,131 @@ def add_arguments(parser):
                         help='Write the plan here instead of standard '
                              'output (a JSON plan replaces the file only '
                              'once complete).')
+    parser.add_argument('--frontier', action='store_true',
+                        help='Print the best weighted peak reachable with '
+                             'at most N migrations, for N from 0 to the '
+                             'unlimited plan (each point a full, checked '
+                             'plan), instead of one plan.')
+    parser.add_argument('--chart', metavar='FILE.png',
+                        help='With --frontier: also draw peak against '
+                             'migrations into this PNG (needs '
+                             'matplotlib).')
+
+
+def snapshot_and_options(conf, snapshot_path=None, conn=None):
+    """``(snapshot, planner options)`` for a snapshot file, or for the
+    live cloud through ``conn`` (an openstacksdk connection; default: one
+    to ``[rebalancer] cloud``), with measured load when ``[metrics]`` is
+    configured."""
+    options = planner.options_from_conf(conf)
+    if snapshot_path:
+        return snapshot.load(snapshot_path), options
+    settings = executor_conf.load(conf)
+    gateway = (client.Client.configured(conn, settings) if conn else
+               client.connect(conf.rebalancer.cloud, settings))
+    document = collector.collect(gateway)
+    measured = metrics_conf.for_run(conf)
+    if measured is not None and reader.attach(document, measured):
+        options = options.allocations_only()
+    return snapshot.parse(document, 'live snapshot'), options
 
 
 def make_plan(conf, snapshot_path=None, conn=None):
-    """The plan for a snapshot file, or for the live cloud through ``conn``
-    (an openstacksdk connection; default: one to ``[rebalancer] cloud``),
-    with measured load when ``[metrics]`` is configured."""
-    options = planner.options_from_conf(conf)
-    if snapshot_path:
-        snap = snapshot.load(snapshot_path)
-    else:
-        settings = executor_conf.load(conf)
-        gateway = (client.Client.configured(conn, settings) if conn else
-                   client.connect(conf.rebalancer.cloud, settings))
-        document = collector.collect(gateway)
-        measured = metrics_conf.for_run(conf)
-        if measured is not None and reader.attach(document, measured):
-            options = options.allocations_only()
-        snap = snapshot.parse(document, 'live snapshot')
-    return planner.plan(snap, options)
+    """The plan (see :func:`snapshot_and_options` for the arguments)."""
+    return planner.plan(*snapshot_and_options(conf, snapshot_path, conn))
+
+
+def make_frontier(conf, snapshot_path=None, conn=None):
+    """The frontier's points (see :func:`snapshot_and_options` for the
+    arguments and :mod:`nova_lb.planner.frontier`)."""
+    return frontier.frontier(*snapshot_and_options(conf, snapshot_path,
+                                                   conn))
 
 
 def run(conf):
     args = conf.command
+    if args.chart and not args.frontier:
+        raise exception.InvalidConfig('--chart needs --frontier')
+    if args.chart:
+        # Fail before minutes of planning, not after.
+        chart = _pyplot()
+    if args.frontier:
+        points = make_frontier(conf, args.snapshot)
+        if args.format == 'json':
+            output.write_json({'frontier': [
+                dataclasses.asdict(p) for p in points]}, args.output)
+        else:
+            _write(frontier_table(points), args.output)
+        if args.chart:
+            _draw(chart, points, args.chart)
+        return 0
     result = make_plan(conf, args.snapshot)
     if args.format == 'json':
         output.write_json(result.to_json(), args.output)
-    elif args.output:
-        try:
-            with open(args.output, 'w') as f:
-                f.write(table(result))
-        except OSError as e:
-            raise exception.NovaLBError('cannot write %s: %s'
-                                        % (args.output, e.strerror or e))
     else:
-        sys.stdout.write(table(result))
+        _write(table(result), args.output)
     return 0
+
+
+def _write(text, path):
+    if not path:
+        sys.stdout.write(text)
+        return
+    try:
+        with open(path, 'w') as f:
+            f.write(text)
+    except OSError as e:
+        raise exception.NovaLBError('cannot write %s: %s'
+                                    % (path, e.strerror or e))
+
+
+def _pyplot():
+    """matplotlib's pyplot on a file-only backend, or a clear error."""
+    try:
+        import matplotlib
+    except ImportError:
+        raise exception.InvalidConfig(
+            '--chart needs matplotlib, which is not installed: '
+            'pip install matplotlib')
+    matplotlib.use('Agg')
+    from matplotlib import pyplot
+    return pyplot
+
+
+def _draw(pyplot, points, path):
+    figure, axes = pyplot.subplots(figsize=(7, 4))
+    # By migrations made: a budget may keep a smaller budget's plan.
+    drawn = sorted({(p.migrations, p.peak) for p in points})
+    axes.step([m for m, _ in drawn], [peak for _, peak in drawn],
+              where='post', marker='o')
+    axes.axhline(points[-1].bound, linestyle=':', color='grey',
+                 label='proven bound (unlimited)')
+    axes.set_xscale('symlog', linthresh=10)
+    axes.set_xlim(left=0)
+    axes.set_xlabel('migrations')
+    axes.set_ylabel('weighted peak utilisation')
+    axes.set_title('What the plan buys')
+    axes.legend()
+    figure.tight_layout()
+    try:
+        figure.savefig(path, dpi=100)
+    except OSError as e:
+        raise exception.NovaLBError('cannot write %s: %s'
+                                    % (path, e.strerror or e))
+    finally:
+        pyplot.close(figure)
+
+
+def frontier_table(points):
+    """The frontier for a human: one line per migration budget."""
+    lines = ['%-10s %10s %14s %12s' % ('at most', 'migrations',
+                                       'weighted peak', 'gain')]
+    for p in points:
+        lines.append('%-10s %10d %14.3f %12.3f' % (
+            'unlimited' if p.budget is None else p.budget, p.migrations,
+            p.peak, points[0].peak - p.peak))
+    lines.append('proven bound (unlimited): %.3f' % points[-1].bound)
+    return '\n'.join(lines) + '\n'
 
 
 def table(result):

@@ -1,5 +1,5 @@
-"""``openstack rebalance plan|apply|status`` and ``openstack rebalance host
-drain|undrain HOST``.
+"""``openstack rebalance plan|apply|status|frontier`` and ``openstack
+rebalance host drain|undrain HOST``.
 
 Each command does what the ``nova-lb`` command of the same name does,
 with the same code, but through OSC: the openstacksdk connection comes
@@ -73,6 +73,27 @@ class Plan(_NovaLBCommand, lister.Lister):
         columns = ('Wave', 'Server', 'Source', 'Destination', 'Gain')
         return columns, [(m.wave, m.server, m.source, m.destination, m.gain)
                          for m in result.migrations]
+
+
+class Frontier(_NovaLBCommand, lister.Lister):
+    """The best weighted peak reachable with at most N migrations, for N
+    from 0 to the unlimited plan; nothing moves."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('--snapshot', metavar='<file>',
+                            help='For this nova-lb-snapshot/1 file instead '
+                                 'of the live cloud.')
+        return parser
+
+    def take_action(self, parsed_args):
+        points = plan_cmd.make_frontier(
+            self.conf(), parsed_args.snapshot,
+            None if parsed_args.snapshot else self.conn)
+        columns = ('At most', 'Migrations', 'Weighted peak',
+                   'Proven bound')
+        return columns, [('unlimited' if p.budget is None else p.budget,
+                          p.migrations, p.peak, p.bound) for p in points]
 
 
 class Apply(_NovaLBCommand, show.ShowOne):
