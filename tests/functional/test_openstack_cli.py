@@ -54,7 +54,7 @@ class OpenStackCLITest(test_rebalancer.RebalancerTestCase):
                               + list(args))
         return code, out.getvalue(), err.getvalue()
 
-    def test_plan_drain_status_undrain(self):
+    def test_plan_frontier_drain_status_undrain_and_errors(self):
         servers = self.boot_skewed({'host1': 3}, **SMALL)
 
         code, out, err = self.openstack('rebalance', 'plan', '-f', 'json')
@@ -110,7 +110,10 @@ class OpenStackCLITest(test_rebalancer.RebalancerTestCase):
         self.assertEqual('host1 removed from the draining aggregate '
                          'nova-lb-draining\n', out)
 
-    def test_errors_are_one_line_with_exit_codes(self):
+        # Errors: one line, nova-lb's exit codes. (In the same test: as a
+        # second test of one process, `openstack rebalance plan` failed to
+        # discover the new harness's Placement; a real `openstack` process
+        # runs one shell only.)
         code, out, err = self.openstack('rebalance', 'host', 'drain',
                                         'nohost')
         self.assertEqual((2, ''), (code, out))
