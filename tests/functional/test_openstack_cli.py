@@ -96,11 +96,13 @@ class OpenStackCLITest(test_rebalancer.RebalancerTestCase):
 
         code, out, err = self.openstack('rebalance', 'status', '-f', 'json',
                                         '-c', 'kind', '-c', 'done',
+                                        '-c', 'outcome',
                                         '-c', 'imbalance_before')
         self.assertEqual(0, code, err)
         status = json.loads(out)
-        self.assertEqual({'kind': 'drain host1', 'done': 3},
-                         {k: status[k] for k in ('kind', 'done')})
+        self.assertEqual({'kind': 'drain host1', 'done': 3,
+                          'outcome': 'done'},
+                         {k: status[k] for k in ('kind', 'done', 'outcome')})
         self.assertTrue(0 <= status['imbalance_before'] <= 1)
 
         code, out, err = self.openstack('rebalance', 'host', 'undrain',

@@ -121,12 +121,14 @@ class Status(_NovaLBCommand, show.ShowOne):
     auth_required = False
 
     def take_action(self, parsed_args):
-        state = state_mod.State(rebalancer_conf.load(self.conf()).state_dir)
+        # Read-only, like `nova-lb status`: a missing state_dir stays so.
+        state = state_mod.State(rebalancer_conf.load(self.conf()).state_dir,
+                                create=False)
         last_run = state.read(state_mod.LAST_RUN) or {}
         plan = state.read(state_mod.PLAN) or {}
-        keys = ('kind', 'ended_at', 'duration', 'success', 'hosts',
-                'servers', 'planned', 'done', 'failed', 'skipped', 'error',
-                'stopped', 'note', 'held_by', 'held', 'kept_by_policy',
+        keys = ('kind', 'ended_at', 'duration', 'outcome', 'success',
+                'reason', 'hosts', 'servers', 'planned', 'done', 'failed',
+                'skipped', 'stopped', 'held_by', 'held', 'kept_by_policy',
                 'migrations_last_day', 'imbalance_before', 'imbalance_after')
         columns, values = _fields(last_run, keys)
         return (columns + ('plan_migrations',),
