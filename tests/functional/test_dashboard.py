@@ -8,13 +8,10 @@ then return a series, and the rules must load and evaluate.
 
 from tests.functional import test_rebalancer  # isort:skip  (eventlet first)
 
-import http.server
 import json
 import os
 import shutil
-import socket
 import sys
-import threading
 import time
 
 from nova_lb.rebalancer import flow
@@ -37,34 +34,6 @@ def panel_queries(path=DASHBOARD):
             for target in panel.get('targets', ())]
 
 
-def serve_file(path):
-    """An HTTP server on loopback answering every GET with ``path``."""
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            with open(path, 'rb') as f:
-                body = f.read()
-            self.send_response(200)
-            self.send_header('Content-Type', 'text/plain; version=0.0.4')
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
-
-
-def free_port():
-    """A loopback port nobody uses (the kernel's ephemeral range, away from
-    the minicloud's fixed ports)."""
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
 class DashboardTest(test_rebalancer.RebalancerTestCase):
 
     def test_every_panel_query_returns_a_series(self):
@@ -76,7 +45,7 @@ class DashboardTest(test_rebalancer.RebalancerTestCase):
         summary = flow.rebalance(self.rebalancer_conf(
             automation='automatic', metrics_file=metrics), conn=self.sdk)
         self.assertGreater(summary['done'], 0)
-        server = serve_file(metrics)
+        server = prometheus.serve_file(metrics)
         self.addCleanup(server.server_close)
         self.addCleanup(server.shutdown)
         workdir = self.useFixture(
@@ -84,7 +53,7 @@ class DashboardTest(test_rebalancer.RebalancerTestCase):
         prom = prometheus.start(workdir, [{
             'job_name': 'nova-lb', 'static_configs': [{'targets': [
                 '127.0.0.1:%d' % server.server_address[1]]}]}],
-            rule_files=[RULES], port=free_port())
+            rule_files=[RULES], port=prometheus.free_port())
         self.addCleanup(prom.stop)
         prometheus.wait_for(prom.url, 'nova_lb_rebalancer_moves_done')
 

@@ -15,9 +15,12 @@ a dashboard or an admin's script would.
         prom.stop()
 """
 
+import http.server
 import json
 import os
 import shutil
+import socket
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -78,6 +81,36 @@ class Prometheus(object):
 
     def __exit__(self, *exc):
         self.stop()
+
+
+def serve_file(path):
+    """A scrape target for tests: an HTTP server on loopback (a port the
+    kernel picks) answering every GET with the file ``path``, read anew
+    each time. Stop it with ``shutdown()`` and ``server_close()``."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            with open(path, 'rb') as f:
+                body = f.read()
+            self.send_response(200)
+            self.send_header('Content-Type', 'text/plain; version=0.0.4')
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer((L.HOST, 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def free_port():
+    """A loopback port nobody uses (the kernel's ephemeral range, away from
+    the minicloud's fixed ports), for a Prometheus beside a minicloud."""
+    with socket.socket() as s:
+        s.bind((L.HOST, 0))
+        return s.getsockname()[1]
 
 
 def write_config(path, scrape_configs, rule_files=(), scrape_interval='1s',

@@ -5,13 +5,11 @@ loopback target must reach the TSDB and answer a query, and stopping must
 leave nothing listening.
 """
 
-import http.server
 import os
 import shutil
 import socket
 import sys
 import tempfile
-import threading
 
 import testtools
 
@@ -25,24 +23,6 @@ from minicloud_lib import services  # noqa: E402
 METRICS = b'# TYPE minicloud_probe gauge\nminicloud_probe{host="h1"} 42\n'
 
 
-class _Metrics(http.server.BaseHTTPRequestHandler):
-
-    def do_GET(self):
-        self.send_response(200)
-        self.send_header('Content-Type', 'text/plain; version=0.0.4')
-        self.end_headers()
-        self.wfile.write(METRICS)
-
-    def log_message(self, format, *args):
-        pass
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
 class PrometheusTest(testtools.TestCase):
 
     def setUp(self):
@@ -52,14 +32,16 @@ class PrometheusTest(testtools.TestCase):
                       'root, or apt-get install prometheus')
         self.workdir = tempfile.mkdtemp(prefix='nova-lb-prom-')
         self.addCleanup(shutil.rmtree, self.workdir, True)
-        target = http.server.ThreadingHTTPServer(('127.0.0.1', 0), _Metrics)
-        threading.Thread(target=target.serve_forever, daemon=True).start()
+        metrics = os.path.join(self.workdir, 'metrics.prom')
+        with open(metrics, 'wb') as f:
+            f.write(METRICS)
+        target = prometheus.serve_file(metrics)
         self.addCleanup(target.server_close)
         self.addCleanup(target.shutdown)
         self.target = '127.0.0.1:%d' % target.server_address[1]
 
     def test_scrapes_a_loopback_target_and_stops_clean(self):
-        port = free_port()
+        port = prometheus.free_port()
         prom = prometheus.start(
             self.workdir, [{'job_name': 'probe',
                             'static_configs': [{'targets': [self.target]}]}],
