@@ -16,7 +16,7 @@ Reference, per cloud:
   is reported. On small clouds a second exact model (by shape) gives the
   fewest migrations that reach the plan's peak in every class.
 * large and beyond: the plan's own proven bound (the linear relaxation,
-  :meth:`nova_lb.solver.shapes.Model.relaxed`).
+  :meth:`nova_lb.solver.shapes.ShapeCountModel.relaxed`).
 
 Printed: per size and profile, the worst and median gap of the emitted
 plan to the reference (and to the best proven bound), time, migrations; then per size over all profiles,
@@ -95,7 +95,7 @@ def _fewest(model, peaks):
                     for rc in model.resource_classes])
     fewest = 0
     for z in zone_mod.split(model)[0]:
-        location, _ = shapes.Model(z, len(z.units), 0.0).min_churn(
+        location, _ = shapes.ShapeCountModel(z, len(z.units), 0.0).min_churn(
             cap, REFERENCE_TIME['small'], gap=1e-4)
         if location is None:
             return None

@@ -2,7 +2,7 @@
 
 nova-scheduler asks the plugin about up to thousands of HostStates per
 request, and every Python-level pass over them costs tens of microseconds
-per thousand hosts. ``Candidates`` makes the passes HeadroomFilter and
+per thousand hosts. ``CandidateHosts`` makes the passes HeadroomFilter and
 BalancedUtilizationWeigher need once per request: the projected utilisation
 (read only when asked for) and the hosts' aggregate memberships, from which
 any aggregate-metadata override is resolved with a few array operations.
@@ -96,7 +96,7 @@ def normalise(costs):
     return np.round(weights, WEIGHT_DECIMALS)
 
 
-class Candidates:
+class CandidateHosts:
     """The hosts of one request; kept alive, so their ``id`` stays unique.
     """
 

@@ -6,7 +6,7 @@ reading the HostStates is most of what the plugin costs nova-scheduler.
 nova-scheduler runs the weighers right after the filters, on the hosts that
 passed, with the same RequestSpec object
 (``SchedulerManager._get_sorted_hosts``), so the filter leaves the
-``Candidates`` it built here and the weigher takes them instead of reading
+``CandidateHosts`` it built here and the weigher takes them instead of reading
 the hosts again.
 
 Why the weigher never sees figures other than the filter's, nor another
@@ -20,7 +20,7 @@ request's:
   is filtered again before each server is weighed (after nova-scheduler
   consumed the previous server's host), so it never weighs an old entry.
 * The weigher uses an entry only if every host it weighs is in it
-  (``Candidates.rows``); otherwise it reads the hosts itself.
+  (``CandidateHosts.rows``); otherwise it reads the hosts itself.
 
 Between the filter and the weigher, another request may consume one of the
 hosts; the weigher then judges that host as the filter did, a moment

@@ -2,7 +2,7 @@
 
 Variables are moves, not placements: ``m[p] = 1`` moves unit ``pu[p]`` to
 host ``pd[p]``; a unit with no move stays. Only candidate moves get a
-variable (:mod:`nova_lb.solver.candidates`), which keeps the model sparse.
+variable (:mod:`nova_lb.solver.candidate_moves`), which keeps the model sparse.
 ``P[r]`` is the peak utilisation of resource class ``r`` over the hosts
 that count. Constraints:
 
@@ -22,7 +22,7 @@ from scipy import optimize
 from scipy import sparse
 
 
-class Model(object):
+class CandidateMoveModel(object):
     """The constraint matrix of one zone's candidate moves."""
 
     def __init__(self, zone, pu, pd, budget):

@@ -44,7 +44,7 @@ class Result:
     (weights scaled to sum to 1, so it reads as a utilisation); ``bound``
     is a proven lower bound on the weighted peak of every valid plan (the
     linear relaxation of the real problem, see
-    :meth:`nova_lb.solver.shapes.Model.relaxed`); ``gap`` is their
+    :meth:`nova_lb.solver.shapes.ShapeCountModel.relaxed`); ``gap`` is their
     difference. ``zones`` has the same figures per availability zone.
     """
 

@@ -7,8 +7,8 @@ servers of shape ``k`` end on host ``h``, ``c[k, h]`` are there now and
 ``m[k, h] >= c[k, h] - n[k, h]`` of them leave it. A zone of 100,000
 servers in 20 flavors on 2,500 hosts has 50,000 counts instead of a
 quarter of a billion binaries, and the model is still exact: any counts
-map back to concrete servers (:meth:`Model.locations`), so HiGHS's dual
-bound is a proven bound on the best peak a plan can reach.
+map back to concrete servers (:meth:`ShapeCountModel.locations`), so
+HiGHS's dual bound is a proven bound on the best peak a plan can reach.
 
 Constraints: each shape's total is kept; a host that does not receive
 only loses (a drained one keeps nothing); a receiving host stays within
@@ -42,13 +42,13 @@ def models(zone, budget, migration_cost):
     kinds = len(np.unique(np.column_stack([
         zone.unit_demand[movable], zone.unit_group[movable]]), axis=0))
     if kinds * receives <= LARGEST:
-        model = Model(zone, budget, migration_cost)
+        model = ShapeCountModel(zone, budget, migration_cost)
         return model, model
-    return (Model(zone, budget, migration_cost, MERGED),
-            Model(zone, budget, migration_cost, FIXED))
+    return (ShapeCountModel(zone, budget, migration_cost, MERGED),
+            ShapeCountModel(zone, budget, migration_cost, FIXED))
 
 
-class Model(object):
+class ShapeCountModel(object):
 
     def __init__(self, zone, budget, migration_cost, groups=EXACT):
         self.zone = z = zone

@@ -27,7 +27,7 @@ import numpy as np
 from oslo_log import log as logging
 
 from nova_lb.solver import aim as aim_mod
-from nova_lb.solver import candidates
+from nova_lb.solver import candidate_moves
 from nova_lb.solver import greedy
 from nova_lb.solver import lns
 from nova_lb.solver import local
@@ -193,12 +193,12 @@ def _heuristics(z, options, budget, deadline):
     best = greedy.lowest(z, budget, time.monotonic() + _left(deadline) / 2)
     best = local.descend(z, best, budget,
                          time.monotonic() + _left(deadline) / 2)
-    pu, pd, exact = candidates.pairs(z, options.max_candidates)
+    pu, pd, exact = candidate_moves.pairs(z, options.max_candidates)
     if not (exact and len(pu)):
         return (lns.improve(z, best, budget,
                             time.monotonic() + _left(deadline) / 2), None,
                 'heuristics and HiGHS on small neighbourhoods')
-    model = milp.Model(z, pu, pd, budget)
+    model = milp.CandidateMoveModel(z, pu, pd, budget)
     loc1, res = model.min_peak(_left(deadline) / 2)
     if (loc1 is not None and z.weighted(z.peaks(z.usage_after(loc1)))
             < z.weighted(z.peaks(z.usage_after(best))) - _EPS):

@@ -14,7 +14,7 @@ from oslo_log import log as logging
 
 from nova_lb import conf as nova_lb_conf  # noqa: F401 (registers [nova_lb])
 from nova_lb import exception
-from nova_lb.scheduler import candidates
+from nova_lb.scheduler import candidate_hosts
 from nova_lb.scheduler import request
 
 CONF = nova.conf.CONF
@@ -49,8 +49,8 @@ class DrainingHostFilter(filters.BaseHostFilter):
         if request.kind(spec_obj) == request.REBUILD:
             return hosts
         name = _aggregate_name()
-        aggregates = candidates.distinct_aggregates(
-            map(candidates.AGGREGATES, hosts))
+        aggregates = candidate_hosts.distinct_aggregates(
+            map(candidate_hosts.AGGREGATES, hosts))
         draining = {a for a in aggregates if a.name == name}
         if not draining:
             return hosts

@@ -18,7 +18,7 @@ import numpy as np
 from oslo_log import log as logging
 
 from nova_lb.conf import balance
-from nova_lb.scheduler import candidates
+from nova_lb.scheduler import candidate_hosts
 from nova_lb.scheduler import handoff
 from nova_lb.scheduler import projection
 from nova_lb.scheduler import request
@@ -62,7 +62,7 @@ class HeadroomFilter(filters.BaseHostFilter):
         if kind == request.REBUILD or not hosts:
             return hosts
         settings = balance.load(CONF)
-        table = candidates.Candidates(
+        table = candidate_hosts.CandidateHosts(
             hosts, request.amounts(spec_obj, projection.CLASSES), settings)
         handoff.leave(spec_obj, table)
         ceilings = table.aggregate_values(

@@ -12,7 +12,7 @@ weight by ``weight_multiplier(host_state)``, called once per host. To read
 the multiplier (``[nova_lb] weight_multiplier`` or the aggregate metadata
 ``nova_lb_weight_multiplier``) once per request instead, ``weigh_objects``
 does both steps itself, as Nova would: min-max normalisation of the scores
-(rounded to ``candidates.WEIGHT_DECIMALS``), then the multiplier.
+(rounded to ``candidate_hosts.WEIGHT_DECIMALS``), then the multiplier.
 ``minval = 0`` and ``maxval = 1`` make Nova's own normalisation the
 identity, and ``weight_multiplier`` returns 1.
 """
@@ -25,7 +25,7 @@ from nova.scheduler import weights
 from oslo_log import log as logging
 
 from nova_lb.conf import balance
-from nova_lb.scheduler import candidates
+from nova_lb.scheduler import candidate_hosts
 from nova_lb.scheduler import handoff
 from nova_lb.scheduler import projection
 from nova_lb.scheduler import request
@@ -57,7 +57,7 @@ class BalancedUtilizationWeigher(weights.BaseHostWeigher):
 
     def _weigh_object(self, host_state, weight_properties):
         """Raw score of one host: minus its cost after placing the request."""
-        table = candidates.Candidates(
+        table = candidate_hosts.CandidateHosts(
             [host_state], request.amounts(weight_properties,
                                           projection.CLASSES),
             balance.load(CONF))
@@ -70,11 +70,12 @@ class BalancedUtilizationWeigher(weights.BaseHostWeigher):
         table = handoff.take(weight_properties)
         rows = table.rows(hosts) if table is not None else None
         if rows is None:
-            table = candidates.Candidates(hosts, request.amounts(
+            table = candidate_hosts.CandidateHosts(hosts, request.amounts(
                 weight_properties, projection.CLASSES), balance.load(CONF))
             rows = slice(None)
-        normalised = (table.weight_list if isinstance(rows, slice)
-                      else candidates.normalise(table.costs[rows]).tolist())
+        normalised = (
+            table.weight_list if isinstance(rows, slice)
+            else candidate_hosts.normalise(table.costs[rows]).tolist())
         if table.overridden((MULTIPLIER_KEY,)):
             multipliers = table.aggregate_values(
                 (MULTIPLIER_KEY,), (table.settings.weight_multiplier,))[

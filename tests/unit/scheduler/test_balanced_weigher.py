@@ -14,7 +14,7 @@ import numpy as np
 from nova_lb import exception
 from nova_lb.conf import balance
 from nova_lb.model import cost
-from nova_lb.scheduler import candidates
+from nova_lb.scheduler import candidate_hosts
 from nova_lb.scheduler.weighers import balanced
 from tests.unit.scheduler import base
 from tests.unit.scheduler import hosts
@@ -27,7 +27,7 @@ MODEL = cost.CostModel.build(balance.DEFAULT_WEIGHTS,
 
 def nova_weights(costs, multipliers=None):
     """What Nova's handler gives a weigher whose raw weight is -cost."""
-    normalised = [round(n, candidates.WEIGHT_DECIMALS)
+    normalised = [round(n, candidate_hosts.WEIGHT_DECIMALS)
                   for n in weights.normalize([-c for c in costs])]
     multipliers = multipliers or [CONF.nova_lb.weight_multiplier] * len(
         costs)
@@ -156,17 +156,18 @@ class BalancedWeigherTest(base.PluginTestCase):
     def test_normalise_matches_nova(self):
         costs = [3.0, 1.0, 2.0, np.inf, np.nan]
         self.assertEqual(list(weights.normalize([-3.0, -1.0, -2.0])),
-                         candidates.normalise(costs)[:3].tolist())
+                         candidate_hosts.normalise(costs)[:3].tolist())
         self.assertEqual([0.0, 1.0, 0.5, 0.0, 0.0],
-                         candidates.normalise(costs).tolist())
-        self.assertEqual([0.0, 0.0], candidates.normalise([1.0, 1.0]).tolist())
+                         candidate_hosts.normalise(costs).tolist())
         self.assertEqual([0.0, 0.0],
-                         candidates.normalise([np.inf, np.nan]).tolist())
+                         candidate_hosts.normalise([1.0, 1.0]).tolist())
+        self.assertEqual([0.0, 0.0],
+                         candidate_hosts.normalise([np.inf, np.nan]).tolist())
 
     def test_normalise_rounds_to_six_decimals(self):
         # Nova formats every weight into a string; six decimals suffice.
         self.assertEqual([1.0, 0.333333, 0.0],
-                         candidates.normalise([1.0, 3.0, 4.0]).tolist())
+                         candidate_hosts.normalise([1.0, 3.0, 4.0]).tolist())
 
 
 

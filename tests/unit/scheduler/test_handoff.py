@@ -8,7 +8,7 @@ may only save work, never change an answer.
 
 import gc
 
-from nova_lb.scheduler import candidates
+from nova_lb.scheduler import candidate_hosts
 from nova_lb.scheduler import handoff
 from tests.unit.scheduler import base
 from tests.unit.scheduler import hosts
@@ -29,12 +29,13 @@ class HandoffTest(base.PluginTestCase):
         self.headroom = self.filter_class('HeadroomFilter')()
         self.weighers = [cls() for cls in self.weigher_classes]
         self.built = []
-        real = candidates.Candidates
+        real = candidate_hosts.CandidateHosts
 
         def counting(*args):
             self.built.append(args[0])
             return real(*args)
-        self.stub_out('nova_lb.scheduler.candidates.Candidates', counting)
+        self.stub_out('nova_lb.scheduler.candidate_hosts.CandidateHosts',
+                      counting)
 
     def weigh(self, host_states):
         result = self.weight_handler.get_weighed_objects(

@@ -89,7 +89,7 @@ class RelaxationTest(testtools.TestCase):
                           [(0, (1, 1024, 1))] * 10)
         z = _zone(c)
         mean = z.weighted(z.lower_bound())
-        relaxed = shapes.Model(z, 10, 1.0).relaxed(5.0)[0]
+        relaxed = shapes.ShapeCountModel(z, 10, 1.0).relaxed(5.0)[0]
         self.assertAlmostEqual(0.5 * (10 / 20 + 10240 / 51200), mean)
         self.assertGreater(relaxed, mean + 0.01)
         # Every split of the ten servers is at least the bound.

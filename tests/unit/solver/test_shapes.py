@@ -35,14 +35,14 @@ class ShapeModelTest(testtools.TestCase):
             groups=[clusters.group('g', cluster_model.ANTI_AFFINITY,
                                    [0, 1, 2, 3])])
         z = zone.split(c)[0][0]
-        model = shapes.Model(z, 10, 0.0)
+        model = shapes.ShapeCountModel(z, 10, 0.0)
         self.assertEqual(2, len(model.demand))
         location, res = model.min_peak(5.0, gap=0)
         self.assertEqual(0, res.status)
         _check(self, z, location)
         self.assertAlmostEqual(2 / 6, res.fun)
         # Without the rule, three servers per host: a valid bound only.
-        merged = shapes.Model(z, 10, 0.0, shapes.MERGED)
+        merged = shapes.ShapeCountModel(z, 10, 0.0, shapes.MERGED)
         self.assertEqual(1, len(merged.demand))
         self.assertAlmostEqual(2 / 6, merged.relaxed(5.0)[0])
         # Six members: host1 and host2 take one each, host0 keeps four.
@@ -51,7 +51,7 @@ class ShapeModelTest(testtools.TestCase):
             groups=[clusters.group('g', cluster_model.ANTI_AFFINITY,
                                    range(6))])
         z = zone.split(c)[0][0]
-        location, res = shapes.Model(z, 10, 0.0).min_peak(5.0, gap=0)
+        location, res = shapes.ShapeCountModel(z, 10, 0.0).min_peak(5.0, gap=0)
         _check(self, z, location)
         self.assertAlmostEqual(4 / 6, res.fun)
 
@@ -59,7 +59,7 @@ class ShapeModelTest(testtools.TestCase):
         # host0 holds 6 x 1 vCPU; a 0.5 cap needs exactly one to leave.
         c = clusters.vcpu_only([10, 10], [(0, 1)] * 6)
         z = zone.split(c)[0][0]
-        location, _ = shapes.Model(z, 10, 0.0).min_churn(
+        location, _ = shapes.ShapeCountModel(z, 10, 0.0).min_churn(
             np.array([0.5, np.inf, np.inf]), 5.0)
         self.assertEqual(1, int(np.sum(location != z.unit_host)))
 
@@ -68,7 +68,7 @@ class ShapeModelTest(testtools.TestCase):
         # a small one: the rounded fractional plan.
         c = clusters.random(30, 8, seed=4)
         z = zone.split(c)[0][0]
-        model = shapes.Model(z, len(z.units), 1.0)
+        model = shapes.ShapeCountModel(z, len(z.units), 1.0)
         bound, peaks = model.relaxed(5.0)
         location = aim.reach(z, model, peaks, 0.01,
                              time.monotonic() + 5.0, whole=0)
@@ -87,7 +87,7 @@ class ShapeModelTest(testtools.TestCase):
             groups=[clusters.group('g', cluster_model.ANTI_AFFINITY,
                                    [0, 1])])
         z = zone.split(c, drain=frozenset(['host0']))[0][0]
-        model = shapes.Model(z, 10, 0.0, shapes.FIXED)
+        model = shapes.ShapeCountModel(z, 10, 0.0, shapes.FIXED)
         location, _ = model.min_churn(np.full(3, np.inf), 5.0)
         _check(self, z, location)
         self.assertEqual([2, 1], list(location[:2]))

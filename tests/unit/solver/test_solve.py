@@ -150,7 +150,7 @@ class StatusTest(SolverTestCase):
     def test_infeasible_model_gives_no_locations(self):
         c = clusters.vcpu_only([10, 10], [(0, 6), (0, 3)])
         z = zone.split(c)[0][0]
-        model = shapes.Model(z, 5, 0.0)
+        model = shapes.ShapeCountModel(z, 5, 0.0)
         location, res = model.min_churn(np.array([0.2, 1.0, 1.0]), 1.0)
         self.assertIsNone(location)
 
@@ -162,7 +162,8 @@ class StatusTest(SolverTestCase):
         report = res.zones['az0']
         self.assertIsNotNone(report['relaxed'])
         z = zone.split(c)[0][0]
-        _, exact = shapes.Model(z, len(z.units), 1.0).min_peak(30.0, gap=0)
+        _, exact = shapes.ShapeCountModel(z, len(z.units), 1.0).min_peak(
+            30.0, gap=0)
         self.assertEqual(0, exact.status)
         self.assertGreaterEqual(res.bound, z.weighted(z.lower_bound()))
         self.assertLessEqual(res.bound, exact.fun + 1e-9)
