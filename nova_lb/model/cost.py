@@ -1,11 +1,41 @@
 """The cost model shared by the scheduler plugin and the rebalancer.
 
-Both halves must judge a host the same way, or the scheduler would undo
-what the rebalancer did. Everything here is pure numpy: no Nova, no
-configuration, no I/O. Every function works on one host (a vector of
-utilisations, one per resource class) and on thousands at once (a matrix,
-hosts by resource classes), because the scheduler weighs one request's
-candidates and the solver weighs a whole cloud.
+Both halves read utilisation from :func:`utilisation` and the admin's
+weights from one :class:`CostModel`, so that they judge a host with the
+same figures; they do not minimise the same function, because they do not
+make the same decision:
+
+* The scheduler places one server and picks one host:
+  :meth:`CostModel.cost` ranks each candidate by its *own* utilisation
+  after the request, ``peak + imbalance_weight * imbalance``, with
+  ``peak = max_c w_c u_c`` (weights scaled so the largest is 1,
+  :attr:`CostModel.weight_vector`).
+* The solver moves many servers and judges the whole cloud: it minimises
+  :func:`weighted_peak`, ``sum_c s_c max_h u_hc``, the peak of each class
+  over the hosts that count, weighted by :attr:`CostModel.shares` (the
+  same weights scaled to sum to 1, so that the figure reads as a
+  utilisation), subject to :mod:`nova_lb.model.constraints`.
+
+Where they agree: both judge a host by the same utilisations and count
+each class by its weight, a class of weight 0 for nothing (a limit only,
+through its ceiling). With one weighted class they agree exactly: the
+imbalance is then 0 and the scheduler's pick, the host that stays
+coolest in that class, never raises the class's cloud peak when some host
+could take the server below it. Where they differ: the scheduler ranks hosts by
+their hottest class, the solver counts every class's cloud-wide peak. A
+boot may therefore go to a host whose hottest class stays lowest but
+whose other class rises above that class's cloud peak, which raises the
+solver's objective (the example in ``doc/source/cost-model.rst``); and the
+imbalance term lets a host win whose peak is up to ``imbalance_weight``
+times another candidate's imbalance above that candidate's peak. Neither
+undoes a plan (the scheduler moves nothing); the next plan starts from
+where the boots went and moves them if that pays more than ``deadband``.
+
+Everything here is pure numpy: no Nova, no configuration, no I/O. Every
+function works on one host (a vector of utilisations, one per resource
+class) and on thousands at once (a matrix, hosts by resource classes),
+because the scheduler weighs one request's candidates and the solver
+weighs a whole cloud.
 """
 
 import dataclasses
@@ -29,7 +59,8 @@ def capacity(total, reserved, allocation_ratio):
 
 
 def utilisation(used, cap):
-    """``used / cap``, elementwise.
+    """``used / cap``, elementwise: the one definition of utilisation,
+    for the scheduler's weigher and filter, the solver and the plans.
 
     A resource with no capacity is 0 % used while nothing uses it and
     infinitely used as soon as something does, so that such a host always
@@ -67,8 +98,10 @@ class CostModel:
     highest weighted utilisation (weights scaled so the largest is 1) and
     *imbalance* is the weighted standard deviation of the utilisations. A
     host whose CPU is idle while its memory is full has a high peak and a
-    high imbalance: its idle CPUs are stranded. The solver minimises the
-    weighted peak per resource class with the same weights.
+    high imbalance: its idle CPUs are stranded. This is the scheduler's
+    figure; the solver minimises :func:`weighted_peak` with the same
+    weights as :attr:`shares` (see the module docstring for how the two
+    agree).
     """
 
     resource_classes: tuple
@@ -119,10 +152,19 @@ class CostModel:
         return vector
 
     @functools.cached_property
+    def shares(self):
+        """Weights in ``resource_classes`` order scaled to sum to 1: the
+        solver's objective weights and the imbalance's, so that a
+        weighted figure reads as a utilisation."""
+        vector = self.weight_vector / self.weight_vector.sum()
+        vector.flags.writeable = False
+        return vector
+
+    @functools.cached_property
     def _spread_weights(self):
         """Columns and weights (summing to 1) of the weighted classes."""
         weighted = np.flatnonzero(self.weight_vector > 0)
-        share = self.weight_vector[weighted] / self.weight_vector.sum()
+        share = self.shares[weighted]
         if len(weighted) == len(self.weights):
             weighted = slice(None)
         return weighted, share.tolist()
@@ -146,6 +188,12 @@ class CostModel:
     def cost(self, util):
         """Cost of each host (last axis: resource classes)."""
         return self.peak(util) + self.imbalance_weight * self.imbalance(util)
+
+
+def weighted_peak(shares, peaks):
+    """The solver's objective: the peaks of each class over the hosts
+    that count, ``peaks`` (R,), weighted by :attr:`CostModel.shares`."""
+    return float(np.dot(shares, peaks))
 
 
 def fleet_summary(util, resource_classes):

@@ -21,12 +21,15 @@ import collections
 import numpy as np
 
 from nova_lb.model import cluster as cluster_model
+from nova_lb.model import constraints
 
 Step = collections.namedtuple('Step', 'server source destination wave')
 
 
 class _State(object):
-    """Usage and anti-affinity counts as the waves go by."""
+    """Usage and anti-affinity counts as the waves go by, tested by
+    :class:`~nova_lb.model.constraints.Capacity` and
+    :class:`~nova_lb.model.constraints.AntiAffinity`."""
 
     def __init__(self, cluster):
         self.cluster = cluster
@@ -45,17 +48,20 @@ class _State(object):
                 self.count[g.uuid, int(cluster.location[s])] += 1
         by_uuid = {g.uuid: g for g in cluster.groups}
         for (uuid, h), n in list(self.count.items()):
-            self.allow[uuid, h] = max(n, by_uuid[uuid].max_server_per_host)
+            self.allow[uuid, h] = constraints.AntiAffinity.allowance(
+                n, by_uuid[uuid].max_server_per_host)
 
     def fits(self, s, dest):
-        if np.any(self.usage[dest] + self.cluster.demand[s]
-                  > self.limit[dest] + 1e-9):
+        """Server ``s`` may start a migration to ``dest`` now."""
+        if not constraints.Capacity.fits(
+                self.usage[dest] + self.cluster.demand[s], self.limit[dest]):
             return False
         g = self.group.get(s)
         if g is None:
             return True
         allowed = self.allow.get((g.uuid, dest), g.max_server_per_host)
-        return self.count[g.uuid, dest] + 1 <= allowed
+        return constraints.AntiAffinity.admits(self.count[g.uuid, dest],
+                                               allowed)
 
     def start(self, s, dest):
         """Charge the destination; the source stays charged."""
@@ -144,7 +150,7 @@ def _unblock(cluster, state, where, goal, pending, hopped, left_out):
         for via in order:
             via = int(via)
             if (via not in (src, goal[s])
-                    and cluster.host_az[via] == cluster.host_az[src]
+                    and constraints.SameZone.same(cluster.host_az, via, src)
                     and cluster.accepts[via] and state.fits(s, via)):
                 hopped.add(s)
                 state.start(s, via)

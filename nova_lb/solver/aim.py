@@ -15,6 +15,8 @@ import time
 
 import numpy as np
 
+from nova_lb.model import constraints
+
 #: Largest count model solved as a MILP in one piece.
 WHOLE = 4000
 
@@ -65,12 +67,14 @@ def _round(zone, model, x, aim):
         hosts = model.vh[sel]
         for _ in range(int(round(missing[s]))):
             after = usage[hosts] + model.demand[s]
+            # A host that does not receive only gets its own back.
             ok = (counts[sel] < model.upper[sel]) & (
-                ~zone.receives[hosts] | np.all(
-                    after <= zone.limit[hosts] + 1e-9, axis=1))
+                ~zone.receives[hosts]
+                | constraints.Capacity.fits(after, zone.limit[hosts]))
             g = model.group[s]
             if g >= 0:
-                ok &= members[g][hosts] < zone.anti_allow[g][hosts]
+                ok &= constraints.AntiAffinity.admits(
+                    members[g][hosts], zone.anti_allow[g][hosts])
             if not ok.any():
                 return None
             excess = (after / cap[hosts] - aim)[:, weighted].max(axis=1)

@@ -9,22 +9,33 @@ left to the heuristics and the neighbourhood search.
 
 import numpy as np
 
+from nova_lb.model import constraints
+
 
 def _static(zone):
-    """(u, h) bool: moves that are valid for the unit on its own."""
+    """(u, h) bool: moves that are valid for the unit on its own.
+
+    :class:`~nova_lb.model.constraints.Capacity` with every movable unit
+    gone from the destination, :class:`~nova_lb.model.constraints.Drain`
+    (only units of hosts that give move) and
+    :class:`~nova_lb.model.constraints.AntiAffinity` with no other member
+    on the destination: what no plan can do without breaking a rule.
+    """
     if not len(zone.units):
         return np.zeros((0, len(zone.hosts)), dtype=bool)
     on_hosts = np.zeros_like(zone.usage)
     np.add.at(on_hosts, zone.unit_host, zone.unit_demand)
     # Room on each host if every movable unit left it.
     room = zone.limit - (zone.usage - on_hosts)
-    ok = np.all(zone.unit_demand[:, None, :] <= room[None, :, :] + 1e-9,
-                axis=2)
+    ok = constraints.Capacity.fits(zone.unit_demand[:, None, :],
+                                   room[None, :, :])
     ok &= zone.receives[None, :]
-    ok &= (zone.accepts | zone.drain)[zone.unit_host][:, None]
+    ok &= constraints.Drain.gives(zone.accepts, zone.drain)[
+        zone.unit_host][:, None]
     ok[np.arange(len(zone.units)), zone.unit_host] = False
     for g, allow in enumerate(zone.anti_allow):
-        ok[zone.unit_group == g] &= (allow > 0)[None, :]
+        ok[zone.unit_group == g] &= constraints.AntiAffinity.admits(
+            0, allow)[None, :]
     return ok
 
 

@@ -14,6 +14,8 @@ import time
 
 import numpy as np
 
+from nova_lb.model import constraints
+
 _EPS = 1e-9
 
 
@@ -29,15 +31,16 @@ def reach(zone, target, budget):
     usage = np.array(zone.usage)
     movable = np.zeros_like(usage)
     np.add.at(movable, zone.unit_host, zone.unit_demand)
-    # A host being drained must end with only what cannot move.
-    top[zone.drain] = usage[zone.drain] - movable[zone.drain]
+    top[zone.drain] = constraints.Drain.keeps(usage[zone.drain],
+                                              movable[zone.drain])
     location = np.array(zone.unit_host)
     counts = [np.array(c) for c in zone.anti_count]
     on_host = {}
     for u, h in enumerate(location):
         on_host.setdefault(int(h), []).append(u)
-    excess = np.where((zone.accepts | zone.drain)[:, None], usage - top,
-                      0.0).max(axis=1)
+    excess = np.where(
+        constraints.Drain.gives(zone.accepts, zone.drain)[:, None],
+        usage - top, 0.0).max(axis=1)
     # Only hosts with room left in every class can receive: a shrinking
     # set, which keeps each step cheap on large zones.
     open_ = np.flatnonzero(zone.receives & np.all(usage < room, axis=1))
@@ -81,13 +84,15 @@ def _pick(zone, usage, top, room, counts, h, units, open_):
 
 
 def _destination(zone, usage, room, counts, h, u, open_):
-    """The coolest host of ``open_`` that takes ``u`` within ``room``."""
+    """The coolest host of ``open_`` that takes ``u`` within ``room``
+    (its limit, lowered to the target)."""
     hosts = open_[open_ != h]
     after = usage[hosts] + zone.unit_demand[u]
-    fits = np.all(after <= room[hosts] + _EPS, axis=1)
+    fits = constraints.Capacity.fits(after, room[hosts])
     g = zone.unit_group[u]
     if g >= 0:
-        fits &= counts[g][hosts] + 1 <= zone.anti_allow[g][hosts]
+        fits &= constraints.AntiAffinity.admits(counts[g][hosts],
+                                                zone.anti_allow[g][hosts])
     if not fits.any():
         return None
     cap = zone.capacity[hosts]

@@ -16,6 +16,7 @@ import numpy as np
 from scipy import optimize
 from scipy import sparse
 
+from nova_lb.model import constraints
 from nova_lb.solver import local
 
 #: Cost of ending away from home, in units of heat: breaks ties only.
@@ -58,47 +59,38 @@ def improve(zone, location, budget, deadline, size=8):
 
 
 def _repack(search, group, hot, deadline):
-    """``{unit: host}`` for the units on ``group``, or None if no better."""
+    """``{unit: host}`` for the units on ``group``, or None if no better.
+
+    Variables: one binary per (unit, host of ``group``) pair the unit may
+    take, and the heat ``t`` of the hottest host of the group, minimised.
+    """
     z = search.zone
     units = np.concatenate([search.units(int(g)) for g in group])
     if not len(units):
         return None
-    k, n = len(group), len(units)
     base = np.array([search.usage[g] - z.unit_demand[
         search.units(int(g))].sum(axis=0) for g in group])
-    pu = np.repeat(np.arange(n), k)
-    pk = np.tile(np.arange(k), n)
-    fits = np.all(z.unit_demand[units][pu] <= z.limit[group][pk]
-                  - base[pk] + 1e-9, axis=1)
-    for i in np.flatnonzero(~search.free[units]):
-        g = z.unit_group[units[i]]
-        allowed = z.anti_allow[g][group] - (
-            search.counts[g][group] - np.array(
-                [np.sum(z.unit_group[search.units(int(x))] == g)
-                 for x in group]))
-        fits[i * k:(i + 1) * k] &= allowed > 0
-    pu, pk = pu[fits], pk[fits]
+    pu, pk = _pairs(search, group, units, base)
     m = len(pu)
     cols = np.arange(m)
     rows, lbs, ubs = [], [], []
-    rows.append(sparse.coo_matrix((np.ones(m), (pu, cols)), shape=(n, m)))
-    lbs.append(np.ones(n))
-    ubs.append(np.ones(n))
-    weighted = np.flatnonzero(search.weighted)
+
+    def add(block, lower, upper):
+        rows.append(block)
+        lbs.append(lower)
+        ubs.append(upper)
+
+    # Each unit ends on exactly one host of the group.
+    add(sparse.coo_matrix((np.ones(m), (pu, cols)), shape=(len(units), m)),
+        np.ones(len(units)), np.ones(len(units)))
     for r in range(z.unit_demand.shape[1]):
-        dem = z.unit_demand[units][pu, r]
-        load = sparse.coo_matrix((dem, (pk, cols)), shape=(k, m))
-        rows.append(load)
-        lbs.append(np.full(k, -np.inf))
-        ubs.append(z.limit[group, r] - base[:, r])
-        if r in weighted:
-            cap = z.capacity[group, r]
-            scale = sparse.diags(1.0 / np.where(cap > 0, cap, np.inf))
-            rows.append(sparse.hstack([scale @ load.tocsr(),
-                                       sparse.csr_matrix(-np.ones((k, 1)))]))
-            lbs.append(np.full(k, -np.inf))
-            ubs.append(search.bound[r] - base[:, r] / np.where(
-                cap > 0, cap, np.inf))
+        load = sparse.coo_matrix((z.unit_demand[units][pu, r], (pk, cols)),
+                                 shape=(len(group), m))
+        add(*_capacity(search, group, base, load, r))
+        if search.weighted[r]:
+            add(*_heat(search, group, base, load, r))
+    for block in _anti_affinity(search, group, units, pu, pk):
+        add(*block)
     matrix = sparse.vstack([
         sparse.hstack([b, sparse.csr_matrix((b.shape[0], 1))])
         if b.shape[1] == m else b for b in rows]).tocsr()
@@ -117,3 +109,70 @@ def _repack(search, group, hot, deadline):
     chosen = res.x[:m] > 0.5
     return {int(units[pu[i]]): int(group[pk[i]])
             for i in np.flatnonzero(chosen)}
+
+
+def _members_left(search, group, g):
+    """(k,) members of anti-affinity group ``g`` on the hosts of
+    ``group`` once every unit on them is freed."""
+    z = search.zone
+    return search.counts[g][group] - np.array(
+        [np.sum(z.unit_group[search.units(int(x))] == g) for x in group])
+
+
+def _pairs(search, group, units, base):
+    """``(pu, pk)``: the (unit, group host) pairs that may hold alone:
+    :class:`~nova_lb.model.constraints.Capacity` and
+    :class:`~nova_lb.model.constraints.AntiAffinity` for the unit on its
+    own; ``base`` (k, R) is what the hosts keep once the units are freed.
+    """
+    z = search.zone
+    k = len(group)
+    pu = np.repeat(np.arange(len(units)), k)
+    pk = np.tile(np.arange(k), len(units))
+    fits = constraints.Capacity.fits(z.unit_demand[units][pu],
+                                     (z.limit[group] - base)[pk])
+    for i in np.flatnonzero(~search.free[units]):
+        g = z.unit_group[units[i]]
+        fits[i * k:(i + 1) * k] &= constraints.AntiAffinity.admits(
+            _members_left(search, group, g), z.anti_allow[g][group])
+    return pu[fits], pk[fits]
+
+
+def _capacity(search, group, base, load, r):
+    """:class:`~nova_lb.model.constraints.Capacity` rows of class ``r``."""
+    matrix, upper = constraints.Capacity.rows(
+        load, base[:, r], search.zone.limit[group, r])
+    return matrix, np.full(len(group), -np.inf), upper
+
+
+def _heat(search, group, base, load, r):
+    """The heat of every host of the group in class ``r`` is at most
+    ``t``: ``load / cap - t <= bound - base / cap``."""
+    k = len(group)
+    cap = search.zone.capacity[group, r]
+    scale = sparse.diags(1.0 / np.where(cap > 0, cap, np.inf))
+    return (sparse.hstack([scale @ load.tocsr(),
+                           sparse.csr_matrix(-np.ones((k, 1)))]),
+            np.full(k, -np.inf),
+            search.bound[r] - base[:, r] / np.where(cap > 0, cap, np.inf))
+
+
+def _anti_affinity(search, group, units, pu, pk):
+    """:class:`~nova_lb.model.constraints.AntiAffinity` rows: freed
+    members of a group never end more than allowed on a host. The pairs
+    test one member at a time, so only hosts more members may reach than
+    they allow get a row."""
+    z = search.zone
+    groups = z.unit_group[units][pu]
+    for g in np.unique(groups[groups >= 0]):
+        mine = np.flatnonzero(groups == g)
+        members = sparse.coo_matrix(
+            (np.ones(len(mine)), (pk[mine], mine)),
+            shape=(len(group), len(pu))).tocsr()
+        matrix, upper = constraints.AntiAffinity.rows(
+            members, _members_left(search, group, g), z.anti_allow[g][group])
+        binding = np.flatnonzero(np.bincount(pk[mine], minlength=len(group))
+                                 > upper)
+        if len(binding):
+            yield matrix[binding], np.full(len(binding), -np.inf), \
+                upper[binding]

@@ -14,6 +14,8 @@ import time
 
 import numpy as np
 
+from nova_lb.model import constraints
+
 _EPS = 1e-9
 #: A step must cool the hottest host by at least this much.
 _STEP = 1e-6
@@ -41,7 +43,8 @@ class _Search(object):
         for u, h in enumerate(self.location):
             self.on_host.setdefault(int(h), set()).add(u)
         hosts = np.arange(len(zone.hosts))
-        self.current = np.where(zone.accepts | zone.drain,
+        self.current = np.where(constraints.Drain.gives(zone.accepts,
+                                                        zone.drain),
                                 self.heat(self.usage, hosts), -np.inf)
         self.best_value = zone.weighted(zone.peaks(self.usage))
         self.best = np.array(self.location)
@@ -85,10 +88,11 @@ class _Search(object):
             return np.inf, None
         demand = z.unit_demand[units]
         after = self.usage[dests][None, :, :] + demand[:, None, :]
-        ok = np.all(after <= z.limit[dests][None] + _EPS, axis=2)
+        ok = constraints.Capacity.fits(after, z.limit[dests][None])
         for i in np.flatnonzero(~self.free[units]):
             g = z.unit_group[units[i]]
-            ok[i] &= self.counts[g][dests] + 1 <= z.anti_allow[g][dests]
+            ok[i] &= constraints.AntiAffinity.admits(self.counts[g][dests],
+                                                     z.anti_allow[g][dests])
         left = self.heat(self.usage[h] - demand, np.full(len(units), h))
         new = np.where(ok, np.maximum(left[:, None],
                                       self.heat(after, dests[None, :])),
@@ -113,8 +117,8 @@ class _Search(object):
                      - z.unit_demand[mine][:, None, :])
             at_h = self.usage[h] + delta
             at_d = self.usage[d] - delta
-            ok = (np.all(at_h <= z.limit[h] + _EPS, axis=2)
-                  & np.all(at_d <= z.limit[d] + _EPS, axis=2))
+            ok = (constraints.Capacity.fits(at_h, z.limit[h])
+                  & constraints.Capacity.fits(at_d, z.limit[d]))
             new = np.where(ok, np.maximum(self.heat(at_h, h),
                                           self.heat(at_d, d)), np.inf)
             i, j = np.unravel_index(int(np.argmin(new)), new.shape)
@@ -178,7 +182,7 @@ def prune(zone, location, target):
     ram = zone.unit_ram[moved]
     for u in moved[np.argsort(-ram)]:
         home = int(zone.unit_host[u])
-        if zone.drain[home]:
+        if constraints.Drain.must_move(zone.drain, home):
             continue
         if (np.all(search.usage[home] + zone.unit_demand[u] <= top[home]
                    + _EPS) and _fits_home(search, u, home)):
@@ -187,9 +191,13 @@ def prune(zone, location, target):
 
 
 def _fits_home(search, u, home):
+    """``u`` may go back to ``home``: it ends within its
+    :meth:`~nova_lb.model.constraints.Capacity.ceiling`."""
     z = search.zone
-    if np.any(search.usage[home] + z.unit_demand[u] > np.maximum(
-            z.limit[home], z.usage[home]) + _EPS):
+    if not constraints.Capacity.fits(
+            search.usage[home] + z.unit_demand[u],
+            constraints.Capacity.ceiling(z.limit[home], z.usage[home])):
         return False
     g = z.unit_group[u]
-    return g < 0 or search.counts[g][home] + 1 <= z.anti_allow[g][home]
+    return g < 0 or constraints.AntiAffinity.admits(search.counts[g][home],
+                                                    z.anti_allow[g][home])

@@ -22,6 +22,7 @@ import numpy as np
 from scipy import optimize
 from scipy import sparse
 
+from nova_lb.model import constraints
 from nova_lb.solver import milp
 
 
@@ -38,7 +39,8 @@ LARGEST = 60000
 def models(zone, budget, migration_cost):
     """``(relaxation model, plan model)``: one exact model if small."""
     receives = int(zone.receives.sum())
-    movable = (zone.accepts | zone.drain)[zone.unit_host]
+    movable = constraints.Drain.gives(zone.accepts, zone.drain)[
+        zone.unit_host]
     kinds = len(np.unique(np.column_stack([
         zone.unit_demand[movable], zone.unit_group[movable]]), axis=0))
     if kinds * receives <= LARGEST:
@@ -49,94 +51,154 @@ def models(zone, budget, migration_cost):
 
 
 class ShapeCountModel(object):
+    """One zone's servers counted per shape and host, what leaves each
+    host and the peak per weighted class; the rules are
+    :mod:`nova_lb.model.constraints`, one method each.
+
+    Columns: the counts ``n`` (``nv``), the leavers ``m`` (``nl``), the
+    peaks ``P`` (one per weighted class).
+    """
 
     def __init__(self, zone, budget, migration_cost, groups=EXACT):
-        self.zone = z = zone
-        movable = (z.accepts | z.drain)[z.unit_host]
+        self.zone = zone
+        self._count_shapes(groups)
+        self._bounds(groups, migration_cost)
+        blocks = [self._totals()]
+        for r in range(self.demand.shape[1]):
+            load = sparse.coo_matrix(
+                (self.demand[self.vk, r], (self.vh, np.arange(self.nv))),
+                shape=(len(zone.hosts), self.nv)).tocsr()
+            blocks.append(self._capacity(load, r))
+            if r in self.rcs:
+                blocks.append(self._peak(load, r))
+        blocks.append(self._leavers())
+        self.budget_row = sum(len(b[1]) for b in blocks)
+        blocks.append(self._block(sparse.hstack([
+            sparse.csr_matrix((1, self.nv)), np.ones((1, self.nl))]),
+            -np.inf, budget))
+        blocks.extend(self._anti_affinity())
+        self.matrix = sparse.vstack([b[0] for b in blocks]).tocsr()
+        self.lo = np.concatenate([b[1] for b in blocks])
+        self.hi = np.concatenate([b[2] for b in blocks])
+
+    def _count_shapes(self, groups):
+        """Shapes, the servers' counts now and which counts get a
+        variable: only where a shape is now or may arrive."""
+        z = self.zone
+        movable = constraints.Drain.gives(z.accepts, z.drain)[z.unit_host]
         if groups == FIXED:
             # Members on a drained host must still leave: they keep their
             # group's shape and rule.
-            movable &= (z.unit_group < 0) | z.drain[z.unit_host]
+            movable &= (z.unit_group < 0) | constraints.Drain.must_move(
+                z.drain, z.unit_host)
         self.units = np.flatnonzero(movable)
         key = np.column_stack([z.unit_demand[self.units], np.where(
             groups == MERGED, -1, z.unit_group[self.units])])
         shapes, self.shape_of = np.unique(key, axis=0, return_inverse=True)
         self.shape_of = self.shape_of.ravel()
-        self.demand, group = shapes[:, :-1], shapes[:, -1].astype(int)
-        self.group = group
-        k, h = len(shapes), len(z.hosts)
-        now = np.zeros((k, h))
-        np.add.at(now, (self.shape_of, z.unit_host[self.units]), 1)
-        self.base = base = z.usage - now.T @ self.demand
-        # Count variables only where a shape is now or may arrive.
-        self.vk, self.vh = np.nonzero((now > 0) | z.accepts[None, :])
-        self.now = now[self.vk, self.vh]
-        nv, self.rcs = len(self.vk), np.flatnonzero(z.weights > 0)
+        self.demand = shapes[:, :-1]
+        self.group = shapes[:, -1].astype(int)
+        self.counts_now = np.zeros((len(shapes), len(z.hosts)))
+        np.add.at(self.counts_now, (self.shape_of, z.unit_host[self.units]),
+                  1)
+        self.base = z.usage - self.counts_now.T @ self.demand
+        self.vk, self.vh = np.nonzero((self.counts_now > 0)
+                                      | z.accepts[None, :])
+        self.now = self.counts_now[self.vk, self.vh]
+        self.nv, self.rcs = len(self.vk), np.flatnonzero(z.weights > 0)
+
+    def _bounds(self, groups, migration_cost):
+        """Column bounds and the leavers' migration costs.
+
+        A host that does not receive only loses, a drained one keeps
+        nothing (:class:`~nova_lb.model.constraints.Drain`).
+        """
+        z = self.zone
         upper = np.where(z.receives[self.vh], np.inf, self.now)
-        upper[z.drain[self.vh]] = 0
+        upper[constraints.Drain.must_move(z.drain, self.vh)] = 0
         # Plans let a host over its limit only lose (a restriction); the
         # relaxation lets it receive, see :meth:`relaxed`.
         self.over = z.accepts[self.vh] & ~z.receives[self.vh]
         # Leavers: one continuous variable per count that is non-zero now
         # (none in a relaxation: it has no budget and never counts moves).
         self.lv = np.flatnonzero((self.now > 0) & (groups != MERGED))
+        self.nl = len(self.lv)
         self.unit_cost = milp.move_costs(z, np.arange(len(z.units)),
                                          migration_cost)
         self.cost = self.unit_cost[self.units[np.unique(
             self.shape_of, return_index=True)[1]]][self.vk[self.lv]]
-        ncol = nv + len(self.lv) + len(self.rcs)
-        rows, lo, hi = [], [], []
-
-        def add(matrix, low, high):
-            rows.append(sparse.csr_matrix(matrix, shape=(
-                matrix.shape[0], ncol)))
-            lo.append(np.broadcast_to(low, matrix.shape[0]))
-            hi.append(np.broadcast_to(high, matrix.shape[0]))
-
-        cols = np.arange(nv)
-        add(sparse.coo_matrix((np.ones(nv), (self.vk, cols)), shape=(k, nv)),
-            now.sum(axis=1), now.sum(axis=1))
-        recv = np.flatnonzero(z.receives)
-        acc = np.flatnonzero(z.accepts)
-        ceiling = np.maximum(z.limit, z.usage)
-        for r in range(self.demand.shape[1]):
-            load = sparse.coo_matrix((self.demand[self.vk, r],
-                                      (self.vh, cols)), shape=(h, nv)).tocsr()
-            add(load[acc], -np.inf, ceiling[acc, r] - base[acc, r])
-            if r in self.rcs:
-                peak = np.flatnonzero(z.accepts & (z.capacity[:, r] > 0))
-                inv = sparse.diags(1.0 / z.capacity[peak, r])
-                p = sparse.coo_matrix(
-                    (-np.ones(len(peak)), (np.arange(len(peak)), np.full(
-                        len(peak), ncol - len(self.rcs)
-                        + list(self.rcs).index(r)))),
-                    shape=(len(peak), ncol)).tocsr()
-                add(sparse.hstack([inv @ load[peak], sparse.csr_matrix(
-                    (len(peak), ncol - nv))]) + p, -np.inf,
-                    -base[peak, r] / z.capacity[peak, r])
-        nl = len(self.lv)
-        add(sparse.hstack([
-            sparse.coo_matrix((np.ones(nl), (np.arange(nl), self.lv)),
-                              shape=(nl, nv)), sparse.identity(nl)]),
-            self.now[self.lv], np.inf)
-        self.budget_row = sum(len(b) for b in lo)
-        add(sparse.hstack([sparse.csr_matrix((1, nv)),
-                           np.ones((1, nl))]), -np.inf, budget)
-        for g, allow in enumerate(z.anti_allow):
-            mine = (group[self.vk] == g) & z.receives[self.vh]
-            if mine.any():
-                here = now[group == g].sum(axis=0)
-                add(sparse.coo_matrix((np.ones(mine.sum()), (
-                    self.vh[mine], cols[mine])), shape=(h, nv)).tocsr()[
-                        recv], -np.inf,
-                    (allow - z.anti_count[g] + here)[recv])
-        self.matrix = sparse.vstack(rows).tocsr()
-        self.lo, self.hi = np.concatenate(lo), np.concatenate(hi)
+        ncol = self.nv + self.nl + len(self.rcs)
         self.lower = np.zeros(ncol)
         self.upper = np.concatenate([upper, self.now[self.lv],
                                      np.full(len(self.rcs), np.inf)])
-        self.integrality = np.concatenate([np.ones(nv), np.zeros(ncol - nv)])
-        self.nv, self.nl = nv, nl
+        self.integrality = np.concatenate([np.ones(self.nv),
+                                           np.zeros(ncol - self.nv)])
+
+    def _block(self, matrix, low, high):
+        """``(csr rows, lower, upper)`` padded to every column."""
+        return (sparse.csr_matrix(matrix, shape=(
+            matrix.shape[0], len(self.upper))),
+            np.broadcast_to(low, matrix.shape[0]),
+            np.broadcast_to(high, matrix.shape[0]))
+
+    def _totals(self):
+        """Each shape's total is kept."""
+        total = self.counts_now.sum(axis=1)
+        return self._block(sparse.coo_matrix(
+            (np.ones(self.nv), (self.vk, np.arange(self.nv))),
+            shape=(len(self.demand), self.nv)), total, total)
+
+    def _capacity(self, load, r):
+        """:class:`~nova_lb.model.constraints.Capacity` of class ``r`` on
+        every counted host, up to its ceiling."""
+        z = self.zone
+        acc = np.flatnonzero(z.accepts)
+        matrix, upper = constraints.Capacity.rows(
+            load[acc], self.base[acc, r],
+            constraints.Capacity.ceiling(z.limit, z.usage)[acc, r])
+        return self._block(matrix, -np.inf, upper)
+
+    def _peak(self, load, r):
+        """Every counted host's utilisation of class ``r`` is at most
+        ``P[r]``."""
+        z, ncol = self.zone, len(self.upper)
+        peak = np.flatnonzero(z.accepts & (z.capacity[:, r] > 0))
+        inv = sparse.diags(1.0 / z.capacity[peak, r])
+        p = sparse.coo_matrix(
+            (-np.ones(len(peak)), (np.arange(len(peak)), np.full(
+                len(peak), ncol - len(self.rcs)
+                + list(self.rcs).index(r)))),
+            shape=(len(peak), ncol)).tocsr()
+        return self._block(sparse.hstack([inv @ load[peak], sparse.csr_matrix(
+            (len(peak), ncol - self.nv))]) + p, -np.inf,
+            -self.base[peak, r] / z.capacity[peak, r])
+
+    def _leavers(self):
+        """``m >= c - n``: what leaves a host, for the budget and cost."""
+        return self._block(sparse.hstack([
+            sparse.coo_matrix((np.ones(self.nl), (np.arange(self.nl),
+                                                  self.lv)),
+                              shape=(self.nl, self.nv)),
+            sparse.identity(self.nl)]), self.now[self.lv], np.inf)
+
+    def _anti_affinity(self):
+        """:class:`~nova_lb.model.constraints.AntiAffinity` on every host
+        that receives, for each group with a shape of its own."""
+        z = self.zone
+        recv = np.flatnonzero(z.receives)
+        cols = np.arange(self.nv)
+        for g, allow in enumerate(z.anti_allow):
+            mine = (self.group[self.vk] == g) & z.receives[self.vh]
+            if not mine.any():
+                continue
+            # Members the model does not count stay where they are.
+            here = self.counts_now[self.group == g].sum(axis=0)
+            members = sparse.coo_matrix(
+                (np.ones(mine.sum()), (self.vh[mine], cols[mine])),
+                shape=(len(z.hosts), self.nv)).tocsr()[recv]
+            matrix, upper = constraints.AntiAffinity.rows(
+                members, (z.anti_count[g] - here)[recv], allow[recv])
+            yield self._block(matrix, -np.inf, upper)
 
     def _solve(self, cost, peak_cap, time_limit, gap, integral=True,
                relax=False):

@@ -26,6 +26,7 @@ import time
 import numpy as np
 from oslo_log import log as logging
 
+from nova_lb.model import cost
 from nova_lb.solver import aim as aim_mod
 from nova_lb.solver import candidate_moves
 from nova_lb.solver import greedy
@@ -88,14 +89,15 @@ def solve(cluster, options):
 
 
 def weighted_peak(cluster, location):
-    """The weighted peak of ``cluster`` with its servers at ``location``:
-    the figure the solver minimises, over the hosts that count."""
+    """:func:`nova_lb.model.cost.weighted_peak` of ``cluster`` with its
+    servers at ``location``, over the hosts that count: the figure the
+    solver minimises."""
     util = cluster.utilisation(location)
     counted = np.asarray(cluster.accepts, dtype=bool)
     weights = zone_mod.class_weights(cluster)
     peaks = (util[counted].max(axis=0) if counted.any()
              else np.zeros(len(weights)))
-    return float(np.dot(weights, peaks))
+    return cost.weighted_peak(weights, peaks)
 
 
 def _combine(cluster, zones, location, reports, pinned, elapsed):
@@ -103,7 +105,7 @@ def _combine(cluster, zones, location, reports, pinned, elapsed):
     weights = zone_mod.class_weights(cluster)
     bound_vec = np.max([z.lower_bound() for z in zones], axis=0) if zones \
         else np.zeros(len(weights))
-    bound = max([float(np.dot(weights, bound_vec))]
+    bound = max([cost.weighted_peak(weights, bound_vec)]
                 + [r['bound'] for r in reports.values()])
     statuses = {r['status'] for r in reports.values()}
     moved = bool(np.any(location != cluster.location))
@@ -215,9 +217,6 @@ def _heuristics(z, options, budget, deadline):
 
 def _cheapest(z, budget, deadline, model, target, fallback):
     """Fewest/cheapest moves within ``target``; ``fallback`` meets it."""
-    def cost(location):
-        return model.cost_of(location)
-
     options_found = [fallback, local.prune(z, fallback, target)]
     loc, _, ok = greedy.reach(z, target, budget)
     if ok:
@@ -226,7 +225,7 @@ def _cheapest(z, budget, deadline, model, target, fallback):
         loc2, _ = model.min_churn(target, _left(deadline))
         if loc2 is not None:
             options_found.append(loc2)
-    return min(options_found, key=cost)
+    return min(options_found, key=model.cost_of)
 
 
 def _left(deadline):

@@ -1,11 +1,15 @@
 """One availability zone's share of the balancing problem.
 
-A server never leaves its AZ, a host is in exactly one AZ and a Nova server
-is in at most one server group, so the zones are independent problems:
-solving them one at a time loses nothing and keeps each model small.
+A server never leaves its AZ (:class:`~nova_lb.model.constraints.SameZone`),
+a host is in exactly one AZ and a Nova server is in at most one server
+group, so the zones are independent problems: solving them one at a time
+loses nothing and keeps each model small.
 
 Inside a zone the solver moves *units* (today: single servers; members of
-affinity groups are pinned, see :func:`_units`).
+affinity groups are pinned, see
+:class:`~nova_lb.model.constraints.AffinityPinned`).
+The rules themselves are in :mod:`nova_lb.model.constraints`; a zone
+carries the arrays they read.
 Soft affinity and soft anti-affinity are not modelled: Nova itself treats
 them as best effort (a weigher at boot, not checked by live migration), so
 the solver neither enforces nor repairs them.
@@ -16,6 +20,8 @@ import dataclasses
 import numpy as np
 
 from nova_lb.model import cluster as cluster_model
+from nova_lb.model import constraints
+from nova_lb.model import cost
 
 
 @dataclasses.dataclass
@@ -40,12 +46,9 @@ class Zone:
     anti_allow: list         # per anti-affinity group: (h,) most allowed
 
     def util(self, usage=None):
-        usage = self.usage if usage is None else usage
-        with np.errstate(divide='ignore', invalid='ignore'):
-            return np.where(self.capacity > 0,
-                            usage / np.where(self.capacity > 0,
-                                             self.capacity, 1.0),
-                            np.where(usage > 0, np.inf, 0.0))
+        """(h, R) the shared :func:`nova_lb.model.cost.utilisation`."""
+        return cost.utilisation(self.usage if usage is None else usage,
+                                self.capacity)
 
     def peaks(self, usage=None):
         """(R,) highest utilisation over the hosts that count."""
@@ -55,7 +58,9 @@ class Zone:
         return util.max(axis=0)
 
     def weighted(self, peaks):
-        return float(np.dot(self.weights, peaks))
+        """The zone's objective: :func:`nova_lb.model.cost.weighted_peak`
+        of ``peaks``."""
+        return cost.weighted_peak(self.weights, peaks)
 
     def lower_bound(self):
         """(R,) a peak utilisation no plan of this zone can go below.
@@ -76,7 +81,7 @@ class Zone:
 
     def must_move(self):
         """(u,) bool: units on hosts being drained."""
-        return self.drain[self.unit_host]
+        return constraints.Drain.must_move(self.drain, self.unit_host)
 
     def usage_after(self, unit_host):
         usage = np.array(self.usage)
@@ -87,31 +92,20 @@ class Zone:
 
 
 def _units(cluster):
-    """Movable units and the servers pinned by affinity, with reasons.
-
-    Live migration moves one server at a time and Nova's affinity filter
-    only lets a member go where the others already are, so an affinity
-    group can never be moved apart or together: its members stay.
-    """
-    group_of = {}
-    pinned = {}
-    for group in cluster.groups:
-        for s in group.members:
-            group_of[s] = group
-            if group.policy == cluster_model.AFFINITY:
-                pinned[cluster.servers[s]] = (
-                    'member of affinity group %s: live migration cannot '
-                    'move the group together' % group.name)
+    """Movable units, each server's group and the servers pinned by
+    :class:`~nova_lb.model.constraints.AffinityPinned`, with reasons."""
+    group_of = {s: group for group in cluster.groups for s in group.members}
+    pinned = constraints.AffinityPinned.pinned(cluster.groups,
+                                               cluster.servers)
     units = [(s,) for s in range(len(cluster.servers))
              if cluster.servers[s] not in pinned]
     return units, group_of, pinned
 
 
 def class_weights(cluster):
-    """(R,) the cost model's weights scaled to sum to 1, so that a
-    weighted peak reads as a utilisation."""
-    vector = cluster.cost.for_classes(cluster.resource_classes).weight_vector
-    return vector / vector.sum()
+    """(R,) :meth:`nova_lb.model.cost.CostModel.shares` of the cluster's
+    classes: the weights of the solver's objective."""
+    return cluster.cost.for_classes(cluster.resource_classes).shares
 
 
 def split(cluster, drain=frozenset()):
@@ -124,7 +118,7 @@ def split(cluster, drain=frozenset()):
     ram = (cluster.resource_classes.index('MEMORY_MB')
            if 'MEMORY_MB' in cluster.resource_classes else None)
     usage = cluster.usage()
-    azs = [az or '' for az in cluster.host_az]
+    azs = [constraints.SameZone.label(az) for az in cluster.host_az]
     zones = []
     for name in sorted(set(azs)):
         hosts = np.array([h for h, az in enumerate(azs) if az == name])
@@ -133,7 +127,8 @@ def split(cluster, drain=frozenset()):
         demand = np.array([cluster.demand[list(u)].sum(axis=0)
                            for u in mine]).reshape(-1, len(weights))
         accepts = np.asarray(cluster.accepts, dtype=bool)[hosts]
-        within = np.all(usage[hosts] <= cluster.limit[hosts], axis=1)
+        within = constraints.Capacity.within(usage[hosts],
+                                             cluster.limit[hosts])
         anti, unit_group = _anti_affinity(cluster, mine, group_of, local)
         zones.append(Zone(
             name=name, hosts=hosts, usage=usage[hosts],
@@ -154,12 +149,8 @@ def split(cluster, drain=frozenset()):
 
 
 def _anti_affinity(cluster, units, group_of, local):
-    """Per anti-affinity group of the zone: member counts and allowance.
-
-    A host may hold ``max_server_per_host`` members, or as many as it holds
-    now if that is more (a plan never has to repair an old violation, it
-    only never makes one worse).
-    """
+    """Per anti-affinity group of the zone: member counts and
+    :meth:`~nova_lb.model.constraints.AntiAffinity.allowance`."""
     index = {}
     counts = []
     unit_group = np.full(len(units), -1, dtype=int)
@@ -174,7 +165,7 @@ def _anti_affinity(cluster, units, group_of, local):
                     int(cluster.location[s]) for s in group.members]:
                 if int(h) in local:
                     count[local[int(h)]] += 1
-            counts.append((count, np.maximum(count,
-                                             group.max_server_per_host)))
+            counts.append((count, constraints.AntiAffinity.allowance(
+                count, group.max_server_per_host)))
         unit_group[i] = index[group.uuid]
     return counts, unit_group
