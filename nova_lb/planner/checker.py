@@ -2,8 +2,14 @@
 
 The planner builds valid plans by construction; this module does not trust
 that. It shares no code with the model builder, the solver or the wave
-planner (only the snapshot parser and the Placement capacity formula), and
-replays a ``nova-lb-plan/1`` document move by move, reporting *every*
+planner (only the snapshot parser and the Placement capacity formula). In
+particular it does not use :mod:`nova_lb.model.constraints`, where the
+solver and the wave builder find every rule: it keeps its own
+implementation of each on purpose (here and in
+:mod:`nova_lb.planner.rules`), written from the snapshot's records, so that
+a mistake in the shared rules cannot hide itself here.
+
+It replays a ``nova-lb-plan/1`` document move by move, reporting *every*
 violation rather than the first: a plan an admin is about to run against a
 production cloud deserves a complete list of what is wrong with it.
 
@@ -88,10 +94,7 @@ def check_offline(plan, limits=Limits()):
     last = {}
     for wave in sorted(waves):
         moves = waves[wave]
-        if limits.per_wave is not None and len(moves) > limits.per_wave:
-            report('wave-size', wave, None, None,
-                   'wave %d has %d migrations, more than %d'
-                   % (wave, len(moves), limits.per_wave))
+        _wave_size(report, limits, wave, moves)
         seen = set()
         for i, m in moves:
             server = m['server']
@@ -110,6 +113,14 @@ def check_offline(plan, limits=Limits()):
             seen.add(server)
             last[server] = m['destination']
     return violations
+
+
+def _wave_size(report, limits, wave, moves):
+    """A wave has no more migrations than ``limits.per_wave``."""
+    if limits.per_wave is not None and len(moves) > limits.per_wave:
+        report('wave-size', wave, None, None,
+               'wave %d has %d migrations, more than %d'
+               % (wave, len(moves), limits.per_wave))
 
 
 def _waves(plan, report):
@@ -173,56 +184,68 @@ class _Replay(object):
 
     def wave(self, wave, moves):
         """Start every move of ``wave``, check the hosts, end the wave."""
-        if self.limits.per_wave is not None and len(moves) > \
-                self.limits.per_wave:
-            self.report('wave-size', wave, None, None,
-                        'wave %d has %d migrations, more than %d'
-                        % (wave, len(moves), self.limits.per_wave))
-        busy, seen, arriving, started = collections.Counter(), set(), {}, []
+        _wave_size(self.report, self.limits, wave, moves)
+        seen, started = set(), []
         for i, m in moves:
-            server, dest = m['server'], m['destination']
-            if server in seen:
-                self.report('moved-twice', wave, server, None,
-                            'server %s moves twice in wave %d'
-                            % (server, wave))
-                continue
-            seen.add(server)
-            if server not in self.where:
-                self.report('unknown-server', wave, server, None,
-                            'migration %d: server %s is not in the snapshot'
-                            % (i, server))
-                continue
-            at = self.where[server]
-            if at != m['source']:
-                self.report('wrong-source', wave, server, m['source'],
-                            'server %s is on %s when wave %d starts, not on '
-                            'the stated source %s'
-                            % (server, at, wave, m['source']))
-            why = self.cloud.why_not_movable(server, at)
-            if why:
-                self.report('not-movable', wave, server, at,
-                            'server %s may not move: %s'
-                            % (server, '; '.join(why)))
-            if at not in self.usage or not self._destination(wave, m, at):
-                continue
-            demand = self.cloud.demand(server)
-            busy[at] += 1
-            busy[dest] += 1
-            self.usage[dest] = self.usage[dest] + demand
+            move = self._start(wave, i, m, seen)
+            if move is not None:
+                started.append(move)
+        self._concurrency(wave, started)
+        arriving = {}
+        for server, _at, dest, _demand in started:
             arriving.setdefault(dest, []).append(server)
-            started.append((server, at, dest, demand))
-        for host, n in sorted(busy.items()):
-            if n > self.limits.per_host:
-                self.report('host-concurrency', wave, None, host,
-                            'host %s takes part in %d migrations of wave %d, '
-                            'more than %d'
-                            % (host, n, wave, self.limits.per_host))
         for host, servers in arriving.items():
             self._fits(wave, host, servers)
         self._groups(wave, started)
         for server, at, dest, demand in started:
             self.usage[at] = self.usage[at] - demand
             self.where[server] = dest
+
+    def _start(self, wave, i, m, seen):
+        """Check migration ``i`` and charge its destination:
+        ``(server, source, destination, demand)``, or None if it cannot
+        be applied."""
+        server, dest = m['server'], m['destination']
+        if server in seen:
+            self.report('moved-twice', wave, server, None,
+                        'server %s moves twice in wave %d' % (server, wave))
+            return None
+        seen.add(server)
+        if server not in self.where:
+            self.report('unknown-server', wave, server, None,
+                        'migration %d: server %s is not in the snapshot'
+                        % (i, server))
+            return None
+        at = self.where[server]
+        if at != m['source']:
+            self.report('wrong-source', wave, server, m['source'],
+                        'server %s is on %s when wave %d starts, not on '
+                        'the stated source %s'
+                        % (server, at, wave, m['source']))
+        why = self.cloud.why_not_movable(server, at)
+        if why:
+            self.report('not-movable', wave, server, at,
+                        'server %s may not move: %s'
+                        % (server, '; '.join(why)))
+        if at not in self.usage or not self._destination(wave, m, at):
+            return None
+        demand = self.cloud.demand(server)
+        self.usage[dest] = self.usage[dest] + demand
+        return server, at, dest, demand
+
+    def _concurrency(self, wave, started):
+        """No host takes part in more migrations of the wave than
+        allowed, at either end."""
+        busy = collections.Counter()
+        for _server, at, dest, _demand in started:
+            busy[at] += 1
+            busy[dest] += 1
+        for host, n in sorted(busy.items()):
+            if n > self.limits.per_host:
+                self.report('host-concurrency', wave, None, host,
+                            'host %s takes part in %d migrations of wave %d, '
+                            'more than %d'
+                            % (host, n, wave, self.limits.per_host))
 
     def _destination(self, wave, m, at):
         """Report what is wrong with the destination; False: cannot apply."""

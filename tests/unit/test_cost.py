@@ -2,6 +2,8 @@ import numpy as np
 import testtools
 
 from nova_lb.model import cost
+from nova_lb.solver import zone
+from tests.unit.solver import clusters
 
 
 class CapacityTest(testtools.TestCase):
@@ -99,3 +101,41 @@ class ImbalanceScoreTest(testtools.TestCase):
                    'DISK_GB': {'imbalance': 1.0}}
         self.assertAlmostEqual(0.5, cost.cloud_imbalance(summary, model))
         self.assertIsNone(cost.cloud_imbalance({}, model))
+
+
+class OneCostStoryTest(testtools.TestCase):
+    """The scheduler's cost and the solver's objective share utilisation
+    and weights; where they differ is the example of cost-model.rst."""
+
+    def setUp(self):
+        super().setUp()
+        self.model = cost.CostModel.build(
+            {'VCPU': 1.0, 'MEMORY_MB': 1.0, 'DISK_GB': 0.0},
+            resource_classes=cost.STANDARD_CLASSES)
+
+    def test_solver_weights_are_the_models_shares(self):
+        c = clusters.make([(10, 10240, 100)] * 2, [(0, (1, 1024, 1))],
+                          weights={'VCPU': 2.0, 'MEMORY_MB': 1.0})
+        np.testing.assert_array_equal([2 / 3, 1 / 3, 0.0],
+                                      zone.class_weights(c))
+        z = zone.split(c)[0][0]
+        np.testing.assert_array_equal(
+            cost.utilisation(z.usage, z.capacity), z.util())
+        self.assertEqual(cost.weighted_peak(z.weights, z.peaks()),
+                         z.weighted(z.peaks()))
+
+    def test_scheduler_pick_can_raise_the_solvers_objective(self):
+        # cost-model.rst, "What each half minimises": cloud peaks 50 %
+        # VCPU and 90 % memory; a boot leaves host A or host B at:
+        after = np.array([[0.50, 0.85, 0.3], [0.60, 0.70, 0.3]])
+        np.testing.assert_allclose([0.85, 0.70], self.model.peak(after))
+        np.testing.assert_allclose([0.175, 0.05],
+                                   self.model.imbalance(after))
+        np.testing.assert_allclose([1.025, 0.75], self.model.cost(after))
+        picked = int(np.argmin(self.model.cost(after)))
+        self.assertEqual(1, picked)
+        peaks = np.array([0.5, 0.9, 0.3])
+        objective = [cost.weighted_peak(self.model.shares,
+                                        np.maximum(peaks, u))
+                     for u in after]
+        np.testing.assert_allclose([0.70, 0.75], objective)

@@ -78,6 +78,18 @@ class NeighbourhoodSearchTest(testtools.TestCase):
         self.assertTrue(np.all(usage[z.receives] <= z.limit[z.receives]
                                + 1e-6))
 
+    def test_repacking_keeps_freed_members_of_a_group_apart(self):
+        # host0 and host1 are full, each of a fixed load and one member
+        # of an anti-affinity group; host2 is empty. Each member alone may
+        # go to host2, both together may not: a re-pack of the three hosts
+        # must not cool them by sending both there.
+        c = clusters.vcpu_only(
+            [8, 8, 16], [(0, 4), (1, 4)], fixed=[4, 4, 0],
+            groups=[clusters.group('g', 'anti-affinity', [0, 1])])
+        z = _zone(c)
+        location = lns.improve(z, z.unit_host, 10, time.monotonic() + 5.0)
+        self.assertLessEqual(np.sum(location == 2), 1)
+
 
 class RelaxationTest(testtools.TestCase):
 
