@@ -72,36 +72,14 @@ def _repack(search, group, hot, deadline):
         search.units(int(g))].sum(axis=0) for g in group])
     pu, pk = _pairs(search, group, units, base)
     m = len(pu)
-    cols = np.arange(m)
-    rows, lbs, ubs = [], [], []
-
-    def add(block, lower, upper):
-        rows.append(block)
-        lbs.append(lower)
-        ubs.append(upper)
-
-    # Each unit ends on exactly one host of the group.
-    add(sparse.coo_matrix((np.ones(m), (pu, cols)), shape=(len(units), m)),
-        np.ones(len(units)), np.ones(len(units)))
-    for r in range(z.unit_demand.shape[1]):
-        load = sparse.coo_matrix((z.unit_demand[units][pu, r], (pk, cols)),
-                                 shape=(len(group), m))
-        add(*_capacity(search, group, base, load, r))
-        if search.weighted[r]:
-            add(*_heat(search, group, base, load, r))
-    for block in _anti_affinity(search, group, units, pu, pk):
-        add(*block)
-    matrix = sparse.vstack([
-        sparse.hstack([b, sparse.csr_matrix((b.shape[0], 1))])
-        if b.shape[1] == m else b for b in rows]).tocsr()
+    matrix, lower, upper = _rows(search, group, units, base, pu, pk)
     home = z.unit_host[units][pu] != group[pk]
-    cost = np.concatenate([_AWAY * home, [1.0]])
     res = optimize.milp(
-        cost, integrality=np.concatenate([np.ones(m), [0]]),
+        np.concatenate([_AWAY * home, [1.0]]),
+        integrality=np.concatenate([np.ones(m), [0]]),
         bounds=optimize.Bounds(np.concatenate([np.zeros(m), [-1.0]]),
                                np.concatenate([np.ones(m), [hot]])),
-        constraints=optimize.LinearConstraint(matrix, np.concatenate(lbs),
-                                              np.concatenate(ubs)),
+        constraints=optimize.LinearConstraint(matrix, lower, upper),
         options={'time_limit': max(min(1.0, deadline - time.monotonic()),
                                    0.05), 'disp': False})
     if res.x is None or res.x[-1] > hot - local._STEP:
@@ -109,6 +87,29 @@ def _repack(search, group, hot, deadline):
     chosen = res.x[:m] > 0.5
     return {int(units[pu[i]]): int(group[pk[i]])
             for i in np.flatnonzero(chosen)}
+
+
+def _rows(search, group, units, base, pu, pk):
+    """``(matrix, lower, upper)``: one block of rows per rule, over the
+    pairs and ``t`` (the last column)."""
+    z, m = search.zone, len(pu)
+    # Each unit ends on exactly one host of the group.
+    blocks = [(sparse.coo_matrix((np.ones(m), (pu, np.arange(m))),
+                                 shape=(len(units), m)),
+               np.ones(len(units)), np.ones(len(units)))]
+    for r in range(z.unit_demand.shape[1]):
+        load = sparse.coo_matrix(
+            (z.unit_demand[units][pu, r], (pk, np.arange(m))),
+            shape=(len(group), m))
+        blocks.append(_capacity(search, group, base, load, r))
+        if search.weighted[r]:
+            blocks.append(_heat(search, group, base, load, r))
+    blocks.extend(_anti_affinity(search, group, units, pu, pk))
+    matrix = sparse.vstack([
+        sparse.hstack([b, sparse.csr_matrix((b.shape[0], 1))])
+        if b.shape[1] == m else b for b, _, _ in blocks]).tocsr()
+    return (matrix, np.concatenate([b[1] for b in blocks]),
+            np.concatenate([b[2] for b in blocks]))
 
 
 def _members_left(search, group, g):

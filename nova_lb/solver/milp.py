@@ -48,8 +48,7 @@ class CandidateMoveModel(object):
                 blocks.append(self._peak(flow, r, touched))
         blocks.append(self._once_and_drain())
         blocks.extend(self._anti_affinity())
-        blocks.append(_block(np.concatenate(
-            [np.ones(self.n), np.zeros(len(self.rcs))])[None, :], [budget]))
+        blocks.append(self._budget(budget))
         self.matrix = sparse.vstack([b[0] for b in blocks]).tocsr()
         self.lb = np.concatenate([b[1] for b in blocks])
         self.ub = np.concatenate([b[2] for b in blocks])
@@ -98,6 +97,11 @@ class CandidateMoveModel(object):
         matrix, lower, upper = _block(sparse.hstack(
             [once, self._no_peak(len(z.units))]), np.ones(len(z.units)))
         return matrix, np.where(z.must_move(), 1.0, -np.inf), upper
+
+    def _budget(self, budget):
+        """At most ``budget`` moves."""
+        return _block(np.concatenate(
+            [np.ones(self.n), np.zeros(len(self.rcs))])[None, :], [budget])
 
     def _anti_affinity(self):
         """:class:`~nova_lb.model.constraints.AntiAffinity` on every

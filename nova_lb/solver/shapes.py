@@ -73,9 +73,7 @@ class ShapeCountModel(object):
                 blocks.append(self._peak(load, r))
         blocks.append(self._leavers())
         self.budget_row = sum(len(b[1]) for b in blocks)
-        blocks.append(self._block(sparse.hstack([
-            sparse.csr_matrix((1, self.nv)), np.ones((1, self.nl))]),
-            -np.inf, budget))
+        blocks.append(self._budget(budget))
         blocks.extend(self._anti_affinity())
         self.matrix = sparse.vstack([b[0] for b in blocks]).tocsr()
         self.lo = np.concatenate([b[1] for b in blocks])
@@ -180,6 +178,12 @@ class ShapeCountModel(object):
                                                   self.lv)),
                               shape=(self.nl, self.nv)),
             sparse.identity(self.nl)]), self.now[self.lv], np.inf)
+
+    def _budget(self, budget):
+        """At most ``budget`` servers leave their host."""
+        return self._block(sparse.hstack([
+            sparse.csr_matrix((1, self.nv)), np.ones((1, self.nl))]),
+            -np.inf, budget)
 
     def _anti_affinity(self):
         """:class:`~nova_lb.model.constraints.AntiAffinity` on every host
