@@ -41,6 +41,8 @@ resource class; no configuration, no I/O.
 
 import numpy as np
 
+from nova_lb.model import cluster
+
 #: Room for float rounding when comparing usage with a limit.
 EPS = 1e-9
 
@@ -157,15 +159,13 @@ class AffinityPinned(object):
     the problem is built: :func:`nova_lb.model.movable.server_groups`.)
     """
 
-    POLICY = 'affinity'
-
-    @classmethod
-    def pinned(cls, groups, servers):
+    @staticmethod
+    def pinned(groups, servers):
         """``{server uuid: reason}`` for the members of ``groups``
         (:class:`nova_lb.model.cluster.ServerGroup`) that must stay."""
         return {servers[s]: 'member of affinity group %s: live migration '
                             'cannot move the group together' % group.name
-                for group in groups if group.policy == cls.POLICY
+                for group in groups if group.policy == cluster.AFFINITY
                 for s in group.members}
 
 
