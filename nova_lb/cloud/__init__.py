@@ -1,8 +1,14 @@
-"""The one way nova-lb talks to Keystone, Nova and Placement.
+"""Everything nova-lb says to Keystone, Nova and Placement.
 
-Every HTTP call goes through :mod:`~nova_lb.gateway.client`: with connect
-and read timeouts, transient failures retried (:mod:`~nova_lb.gateway.retry`)
+Every HTTP call goes through :mod:`~nova_lb.cloud.client`: with connect
+and read timeouts, transient failures retried (:mod:`~nova_lb.cloud.retry`)
 and a failure that outlives the retries turned into one line naming the
-service and the call. The collector (which reads a snapshot) and the
-executor's cloud (which moves servers) both use it.
+service and the call. :mod:`~nova_lb.cloud.collector` reads a snapshot,
+:mod:`~nova_lb.cloud.executor_api` makes the executor's calls, both at the
+microversions of :mod:`~nova_lb.cloud.versions`. openstacksdk objects
+stop in this package: what leaves it is plain JSON data.
+
+The Prometheus reader is not here (:mod:`nova_lb.metrics`): it talks to
+no OpenStack service and needs no openstacksdk connection, and its
+timeouts and failure policy are its own (``[metrics]``).
 """

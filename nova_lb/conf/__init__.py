@@ -9,16 +9,16 @@ nova-scheduler's own ``cfg.CONF`` on import, which is how nova.conf gets its
 
 from oslo_config import cfg
 
-from nova_lb.conf import balance
 from nova_lb.conf import executor
 from nova_lb.conf import metrics
+from nova_lb.conf import nova_lb_group
 from nova_lb.conf import planner
 from nova_lb.conf import rebalancer
 from nova_lb.conf import solver
 
 CONF = cfg.CONF
 
-_MODULES = (balance, rebalancer, executor, solver, planner, metrics)
+_MODULES = (nova_lb_group, rebalancer, executor, solver, planner, metrics)
 
 
 def register_opts(conf):

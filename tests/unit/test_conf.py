@@ -9,8 +9,8 @@ from oslo_config import fixture as config_fixture
 import testtools
 
 import nova_lb.conf
-from nova_lb.conf import balance
 from nova_lb import exception
+from nova_lb.model import cost_settings
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
@@ -33,7 +33,7 @@ class BalanceOptionsTest(testtools.TestCase):
         self.conf(['--config-file', path])
 
     def test_defaults_weigh_cpu_and_memory_and_no_ceiling(self):
-        settings = balance.load(self.conf)
+        settings = cost_settings.load(self.conf)
         # DISK_GB's weight is 0: not in the cost, still a capacity.
         self.assertEqual(('VCPU', 'MEMORY_MB'),
                          settings.cost.resource_classes)
@@ -42,14 +42,14 @@ class BalanceOptionsTest(testtools.TestCase):
 
     def test_custom_class_weight(self):
         self._write('[nova_lb]\nresource_weights = VCPU:2,CUSTOM_GPU:1\n')
-        settings = balance.load(self.conf)
+        settings = cost_settings.load(self.conf)
         self.assertEqual(('VCPU', 'CUSTOM_GPU'),
                          settings.cost.resource_classes)
         self.assertEqual((1.0, 0.5), settings.cost.weights)
 
     def test_malformed_weight_is_one_clear_line(self):
         self._write('[nova_lb]\nresource_weights = VCPU:lots\n')
-        e = self.assertRaises(exception.InvalidConfig, balance.load,
+        e = self.assertRaises(exception.InvalidConfig, cost_settings.load,
                               self.conf)
         self.assertIn('[nova_lb]', str(e))
         self.assertIn('resource_weights', str(e))
@@ -57,19 +57,19 @@ class BalanceOptionsTest(testtools.TestCase):
 
     def test_all_zero_weights_rejected(self):
         self._write('[nova_lb]\nresource_weights = VCPU:0,MEMORY_MB:0\n')
-        e = self.assertRaises(exception.InvalidConfig, balance.load,
+        e = self.assertRaises(exception.InvalidConfig, cost_settings.load,
                               self.conf)
         self.assertIn('at least one resource class', str(e))
 
     def test_ceiling_out_of_range_rejected(self):
         self._write('[nova_lb]\nmemory_mb_ceiling = 1.5\n')
-        e = self.assertRaises(exception.InvalidConfig, balance.load,
+        e = self.assertRaises(exception.InvalidConfig, cost_settings.load,
                               self.conf)
         self.assertIn('memory_mb_ceiling', str(e))
 
     def test_zero_ceiling_rejected(self):
         self._write('[nova_lb]\nvcpu_ceiling = 0\n')
-        e = self.assertRaises(exception.InvalidConfig, balance.load,
+        e = self.assertRaises(exception.InvalidConfig, cost_settings.load,
                               self.conf)
         self.assertIn('vcpu_ceiling must be > 0', str(e))
 

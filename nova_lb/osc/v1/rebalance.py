@@ -19,7 +19,7 @@ from nova_lb.cmd import output
 from nova_lb.conf import executor as executor_conf
 from nova_lb.conf import rebalancer as rebalancer_conf
 from nova_lb import exception
-from nova_lb.executor import cloud as cloud_mod
+from nova_lb.cloud import executor_api
 from nova_lb.osc import plugin
 from nova_lb.rebalancer import daemon
 from nova_lb.rebalancer import flow
@@ -163,7 +163,7 @@ class UndrainHost(_HostCommand):
 
     def take_action(self, parsed_args):
         conf = self.conf()
-        cloud = cloud_mod.Cloud.configured(self.conn,
+        cloud = executor_api.ExecutorApi.configured(self.conn,
                                            executor_conf.load(conf))
         return ('host', 'result'), (parsed_args.host, flow.undrain(
             cloud, parsed_args.host, conf.nova_lb.draining_aggregate))
