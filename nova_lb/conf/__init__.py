@@ -1,8 +1,14 @@
 """All nova-lb options, declared in one place.
 
 Each module in this package declares the options of one group as ``GROUP``
-and ``OPTS`` (and reads them back with ``load(conf)``); this module
-registers them all on the global ``CONF``. The scheduler plugin registers them into
+and ``OPTS``, importing nothing but oslo.config, the standard library and
+each other (as Nova's ``nova/conf``). What turns options into domain
+objects lives next to what it builds (:mod:`nova_lb.model.cost_settings`,
+:meth:`nova_lb.solver.result.Options.from_conf`,
+:mod:`nova_lb.metrics.settings`); ``[executor]``, ``[planner]`` and
+``[rebalancer]`` are read by their ``load(conf)`` into plain frozen
+records of the values. This module registers them all on the global
+``CONF``. The scheduler plugin registers them into
 nova-scheduler's own ``cfg.CONF`` on import, which is how nova.conf gets its
 ``[nova_lb]`` section.
 """
