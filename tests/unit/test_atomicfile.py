@@ -16,12 +16,14 @@ class WriteTest(testtools.TestCase):
 
     def setUp(self):
         super().setUp()
-        self.dir = self.useFixture(fixtures.TempDir()).path
-        self.path = os.path.join(self.dir, 'f.json')
+        self.path = self.useFixture(fixtures.TempDir()).join('f.json')
+        self.dir = os.path.dirname(self.path)
 
     def test_replaces_whole_readable_by_all(self):
-        with open(self.path, 'w') as f:
-            f.write('old')
+        # Even an old file only its owner could read: the new one is the
+        # rebalancer's state or a plan, for admins and exporters to read.
+        atomicfile.write(self.path, 'old')
+        os.chmod(self.path, 0o600)
         atomicfile.write(self.path, 'new')
         with open(self.path) as f:
             self.assertEqual('new', f.read())
