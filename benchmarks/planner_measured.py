@@ -5,15 +5,17 @@ CPU, allocation ratios up to 16) with a generated ``metrics`` block
 (:mod:`nova_lb.scenario.measured`): most servers idle, a few busy servers
 on 15 % of the hosts, hotspots Placement does not show. Kept apart from
 ``benchmarks.planner`` so that the two evolve separately; sizes, time
-targets, cost weights and the reference MILP are that module's.
+targets and the reference MILP are that module's, the cost weights the
+defaults.
 
 For each size: ``planner.plan`` in measured mode
 timed end to end, the checker's verdict on allocations, peak measured CPU
 and memory (over physical capacity) before and after, the proven bound
 and gap, migrations. Baselines measured in the same run: the measured
 peaks after an allocation-mode plan of the same cloud (what nova-lb did
-before), and on small and medium clouds the reference exact MILP of
-``benchmarks.planner`` on the measured model.
+before), and on small clouds the reference exact MILP of
+``benchmarks.planner`` on raw measured use (time-limited: with a shape
+per server it does not finish on larger ones).
 
     python -m benchmarks.planner_measured [--sizes small,medium,large]
 """
