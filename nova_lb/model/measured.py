@@ -101,7 +101,7 @@ def coarse(model):
     minutes); a tenth is within what a percentile over an hour can tell
     apart. Rounding to the nearest tenth errs both ways and evens out on
     a host: rounding down would make hosts of many small servers look
-    emptier than they are, and plans 0.02-0.03 worse (benchmarks). The
+    emptier than they are, and plans 0.01-0.04 worse (benchmarks). The
     solver's bound is therefore one of a nearby problem, not of the real
     one: see :func:`floored`.
     """
@@ -120,7 +120,9 @@ def floored(model):
     (its linear relaxation), is therefore a proven lower bound of the
     real problem, with as few shapes as :func:`coarse`.
     """
-    return _rounded(model, _floor)
+    rounded = _rounded(model, _floor)
+    return dataclasses.replace(rounded, demand=cluster_mod.frozen_array(
+        np.minimum(rounded.demand, model.demand)))
 
 
 def _rounded(model, how):
@@ -139,8 +141,6 @@ def _rounded(model, how):
         safe = np.where(positive, step, 1.0)
         demand[:, use] = np.where(positive, how(demand[:, use] / safe) * safe,
                                   demand[:, use])
-    if how is _floor:
-        demand = np.minimum(demand, model.demand)
     return dataclasses.replace(model,
                                demand=cluster_mod.frozen_array(demand))
 

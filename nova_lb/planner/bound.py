@@ -45,12 +45,21 @@ def raw(model, time_limit):
     rounded = zone_mod.split(measured.floored(model))[0]
     per_zone = {}
     for z, low in zip(zones, rounded):
-        relaxation = shapes.models(low, len(low.units), 0.0)[0]
-        relaxed = (relaxation.relaxed(time_limit / len(zones))[0]
-                   if relaxation.nv <= LARGEST else None)
-        per_zone[z.name or 'default'] = max(z.weighted(z.lower_bound()),
-                                            relaxed or 0.0)
+        bound = z.weighted(z.lower_bound())
+        if _count_variables(low) <= LARGEST:
+            relaxed = shapes.models(low, len(low.units), 0.0)[0].relaxed(
+                time_limit / len(zones))[0]
+            bound = max(bound, relaxed or 0.0)
+        per_zone[z.name or 'default'] = bound
     # The cloud's peak is the highest over its zones, per class.
     cloud = float(np.dot(zone_mod.class_weights(model), np.max(
         [z.lower_bound() for z in zones], axis=0)))
     return max([cloud] + list(per_zone.values())), per_zone
+
+
+def _count_variables(zone):
+    """About how many count variables the model of ``zone`` has: one per
+    kind of server and host that takes servers, at least (building the
+    model of a large zone only to find it large takes most of a second)."""
+    kinds = len(np.unique(zone.unit_demand, axis=0))
+    return kinds * int(np.sum(zone.accepts))

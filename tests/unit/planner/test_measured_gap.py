@@ -13,6 +13,7 @@ reach, and that peak can be no better than the optimum.
 """
 
 import dataclasses
+from unittest import mock
 
 import numpy as np
 import testtools
@@ -20,6 +21,7 @@ import testtools
 from nova_lb.model import build
 from nova_lb.model import measured
 from nova_lb.model import snapshot
+from nova_lb.planner import bound
 from nova_lb.planner import checker
 from nova_lb.planner import planner
 from nova_lb import scenario
@@ -109,6 +111,22 @@ class MeasuredGapTest(testtools.TestCase):
                 self.assertAlmostEqual(
                     float(util[:, col].max()), getattr(plan, side)[rc]['peak'],
                     places=9, msg='%s: %s %s' % (where, side, rc))
+
+    def test_relaxation_of_use_rounded_down_counts(self):
+        # Hosts of different CPU:RAM shapes keep the two classes from
+        # levelling together: the relaxation of use rounded down proves
+        # more than the mean, and stays below the raw optimum.
+        document = scenario.generate(HOSTS, SERVERS, seed=1,
+                                     profile='mixed')
+        document['metrics'] = _uniform(document, 1)
+        cluster = build.build(snapshot.parse(document), FAST.model)
+        proven, zones = bound.raw(cluster, 10.0)
+        with mock.patch.object(bound, 'LARGEST', 0):
+            mean, _ = bound.raw(cluster, 10.0)
+        self.assertGreater(proven, mean + 0.01)
+        self.assertEqual(proven, max(zones.values()))
+        best, _ = exact.optimum(cluster, gap=GAP)
+        self.assertLessEqual(proven, best + 1e-9)
 
     def _assert_raw(self, cluster, metrics, columns, where):
         """The model holds each movable server's use as measured, and that
