@@ -8,8 +8,9 @@ precision (21 clouds), an exact model over the *raw* measured use that
 shares no code with the solver (:mod:`tests.unit.solver.exact`) gives the
 lowest weighted peak any valid plan can reach, to within 1e-3. The bound
 the plan reports must not exceed it, the weighted peak and the peaks per
-class it reports must be those of raw use on the placement its waves
-reach, and that peak can be no better than the optimum.
+class it reports (and a run's measured ``before``) must be those of raw
+use on the placement its waves reach, and that peak can be no better than
+the optimum.
 """
 
 import dataclasses
@@ -111,6 +112,13 @@ class MeasuredGapTest(testtools.TestCase):
                 self.assertAlmostEqual(
                     float(util[:, col].max()), getattr(plan, side)[rc]['peak'],
                     places=9, msg='%s: %s %s' % (where, side, rc))
+        # What a run reports as measured before it acts: the same figures
+        # (up to the order of float sums when the plan pinned servers).
+        run = planner.measure(snap, options.model)
+        for rc, stats in plan.before.items():
+            for key, value in stats.items():
+                self.assertAlmostEqual(value, run[rc][key], places=9,
+                                       msg='%s: run %s' % (where, rc))
 
     def test_relaxation_of_use_rounded_down_counts(self):
         # Hosts of different CPU:RAM shapes keep the two classes from
