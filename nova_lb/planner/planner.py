@@ -17,12 +17,15 @@ from nova_lb import exception
 from nova_lb.model import build
 from nova_lb.model import cluster as cluster_model
 from nova_lb.model import cost
+from nova_lb.model import measured
+from nova_lb.planner import bound as bound_mod
 from nova_lb.planner import checker
 from nova_lb.planner import gain
 from nova_lb.planner import plan as plan_mod
 from nova_lb.planner import waves
 from nova_lb.solver import result
 from nova_lb.solver import solve
+from nova_lb.solver import zone as zone_mod
 
 LOG = logging.getLogger(__name__)
 
@@ -121,8 +124,13 @@ def plan(snap, options=Options()):
             break
         best = retry
     # Pinning the stuck servers restricts the problem: only the first
-    # solve's bound is a bound of the real one.
-    res = dataclasses.replace(best.res, bound=first.res.bound)
+    # model's bound is a bound of the real one.
+    if options.model.measured:
+        bounds = bound_mod.raw(first.model, solver_options.time_limit / 4)
+    else:
+        bounds = first.res.bound, None
+    res = _judged(best.res, best.model, bounds,
+                  options.solver.peak_tolerance)
     model, where = best.model, best.where
     before, after = _summary(model), _summary(model, where)
     gains = gain.marginal(model, where)
@@ -181,13 +189,57 @@ _Attempt = collections.namedtuple('_Attempt',
 
 
 def _attempt(model, solver_options, options):
-    """Solve ``model`` and order the moves: an :data:`_Attempt`."""
-    res = solve.solve(model, solver_options)
+    """Solve ``model`` and order the moves: an :data:`_Attempt`.
+
+    In measured mode the solver plans on rounded use
+    (:func:`nova_lb.model.measured.coarse`); the moves are judged on
+    ``model``, what servers use.
+    """
+    res = solve.solve(measured.coarse(model), solver_options)
     steps, left_out, where = waves.order(model, res.location,
                                          options.wave_per_host,
                                          options.wave_size)
     return _Attempt(model, res, steps, left_out, where,
                     solve.weighted_peak(model, where))
+
+
+def _judged(res, model, bounds, tolerance):
+    """``res`` with its objectives and gaps (whole and per zone) those of
+    its placement on ``model``, and ``bounds`` (``(bound, {zone: bound}
+    or None to keep the zones' own)``). A zone further than ``tolerance``
+    above its bound is no longer called optimal.
+
+    In measured mode the solver's figures are those of rounded use: the
+    plan states those of what servers use, and bounds that hold for it
+    (:mod:`nova_lb.planner.bound`).
+    """
+    bound, zone_bounds = bounds
+    objective = solve.weighted_peak(model, res.location)
+    if zone_bounds is None:
+        return dataclasses.replace(res, objective=objective, bound=bound,
+                                   gap=max(objective - bound, 0.0))
+    util = model.utilisation(res.location)
+    weights = zone_mod.class_weights(model)
+    counted = np.asarray(model.accepts, dtype=bool)
+    zone_of = np.array([az or 'default' for az in model.host_az],
+                       dtype=object)
+    zones = {}
+    for name, report in res.zones.items():
+        hosts = counted & (zone_of == name)
+        # The solver's relaxation and MILP bound are of rounded use.
+        report = {key: value for key, value in report.items()
+                  if key not in ('relaxed', 'milp_bound')}
+        report['bound'] = zone_bounds.get(name, 0.0)
+        if hosts.any():
+            report['objective'] = float(np.dot(weights,
+                                               util[hosts].max(axis=0)))
+        report['gap'] = max(report['objective'] - report['bound'], 0.0)
+        if (report['status'] == result.OPTIMAL
+                and report['gap'] > tolerance + 1e-6):
+            report['status'] = result.FEASIBLE
+        zones[name] = report
+    return dataclasses.replace(res, objective=objective, bound=bound,
+                               gap=max(objective - bound, 0.0), zones=zones)
 
 
 def _check(snap, result_plan, options):

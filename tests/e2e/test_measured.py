@@ -192,7 +192,8 @@ class MeasuredFaultTest(MeasuredTestCase):
         for server, where in host.items():
             load[where] = load.get(where, 0.0) + cores[server]
         # Hosts have 8 physical cores (tools/run-e2e's default size); the
-        # planner rounds measured use to a tenth of each allocation.
+        # 95th percentile of a rate over a short window is near 1.9, not
+        # exactly it.
         self.assertLessEqual(max(load.values()) / 8.0,
                              plan['after']['measured:VCPU']['peak'] + 0.05,
                              (load, plan['migrations']))

@@ -10,6 +10,7 @@ import testtools
 
 from nova_lb import exception
 from nova_lb.model import build
+from nova_lb.model import measured
 from nova_lb.model import snapshot
 from nova_lb.planner import checker
 from nova_lb.planner import planner
@@ -55,11 +56,10 @@ class ExtendTest(testtools.TestCase):
         # Servers 3 and 11 on h1 have no data, nor has server 6 whose
         # migration holds 4 vCPUs there: counted at their allocation
         # (a vCPU as a core), never as idle.
-        # Measured use is rounded to a tenth of the allocation: 1.45 of
-        # 2 cores -> 1.4, 1000 of 2048 MiB -> 1024, 2000 of 4096 -> 2048.
-        self.assertAlmostEqual(0.5 + 1.4 + 1 + 4 + 1,
+        # Measured use as measured, unrounded.
+        self.assertAlmostEqual(0.5 + 1.45 + 1 + 4 + 1,
                                model.usage()[h1, vcpu])
-        self.assertEqual(1024 + 2048 + 2048 + 8192 + 512,
+        self.assertEqual(1000 + 2000 + 2048 + 8192 + 512,
                          model.usage()[h1, mem])
         self.assertIn(S % 3, model.unmeasured)
         self.assertIn(S % 11, model.unmeasured)
@@ -68,6 +68,47 @@ class ExtendTest(testtools.TestCase):
         weights = dict(zip(model.cost.resource_classes, model.cost.weights))
         self.assertEqual(0.0, weights['VCPU'])
         self.assertEqual(1.0, weights['measured:VCPU'])
+
+    def test_solver_and_bound_see_use_rounded_to_a_tenth(self):
+        doc = _small({S % 1: {'cpu_cores': 0.5, 'memory_mb': 1000},
+                      S % 2: {'cpu_cores': 1.45, 'memory_mb': 2000},
+                      S % 10: {'cpu_cores': 0.6, 'memory_mb': 0}})
+        model = build.build(snapshot.parse(doc), MEASURED)
+        vcpu = model.resource_classes.index('measured:VCPU')
+        mem = model.resource_classes.index('measured:MEMORY_MB')
+        row = {uuid: s for s, uuid in enumerate(model.servers)}
+        # A tenth of 1 vCPU and 2048 MiB (server 1), of 2 vCPUs and
+        # 4096 MiB (server 2) and of 2 vCPUs and 2048 MiB (server 10).
+        # 0.6 of 2 vCPUs is on the grid (0.6 / 0.2 is 2.9999999999999996
+        # in floating point): it stays 0.6 both ways.
+        for rounded, expected in (
+                (measured.coarse(model), ((S % 1, 0.5, 1024.0),
+                                          (S % 2, 1.4, 2048.0),
+                                          (S % 10, 0.6, 0.0))),
+                (measured.floored(model), ((S % 1, 0.5, 819.2),
+                                           (S % 2, 1.4, 1638.4),
+                                           (S % 10, 0.6, 0.0)))):
+            for uuid, cpu, memory in expected:
+                self.assertAlmostEqual(cpu, rounded.demand[row[uuid], vcpu],
+                                       places=6)
+                self.assertAlmostEqual(memory,
+                                       rounded.demand[row[uuid], mem],
+                                       places=4)
+            # Allocations, capacity and the load that does not move: as is.
+            allocation = [c for c in range(len(model.resource_classes))
+                          if c not in (vcpu, mem)]
+            np.testing.assert_array_equal(model.demand[:, allocation],
+                                          rounded.demand[:, allocation])
+            np.testing.assert_array_equal(model.fixed, rounded.fixed)
+        # Rounded down, never above the use itself, whatever the value: the
+        # bound of that problem is a bound of the real one.
+        self.assertTrue(np.all(measured.floored(model).demand
+                               <= model.demand))
+        # Servers rounded to one multiple share one number (one shape).
+        values = np.array([0.6, 0.61, 0.65, 0.6999999])
+        floored = measured._floor(values / 0.2) * 0.2
+        self.assertEqual(1, len(set(floored.tolist())))
+        self.assertTrue(np.all(floored <= values))
 
     def test_allocation_mode_is_unchanged(self):
         snap = snapshot.parse(_small({S % 1: {'cpu_cores': 0.5}}))
