@@ -131,7 +131,7 @@ def apply(conf, document, plan, conn=None, stopper=None):
             raise exception.StalePlan(busy)
         snap = run.snapshot(measured=True)
         _refuse_unless_fits(snap, document, limits)
-        verdict = recheck.recheck(snap, plan, run.model_options)
+        verdict = recheck.recheck(snap, plan, run.model_options, limits)
         if verdict.dropped:
             # Dropping a move may strand one that needed its room.
             _refuse_unless_fits(snap, verdict.plan.to_json(), limits)

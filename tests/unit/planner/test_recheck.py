@@ -1,12 +1,15 @@
 """A reviewed plan judged again on the cloud as it is, on generated
 clouds (plain snapshot data)."""
 
+import collections
 import dataclasses
 
+import numpy as np
 import testtools
 
 from nova_lb.model import build
 from nova_lb.model import snapshot
+from nova_lb.planner import checker
 from nova_lb.planner import planner
 from nova_lb.planner import recheck
 from nova_lb import scenario
@@ -23,7 +26,8 @@ class RecheckTest(testtools.TestCase):
         self.assertTrue(self.plan.migrations)
 
     def test_fresh_plan_kept_whole_and_worth_it(self):
-        verdict = recheck.recheck(self.snap, self.plan, build.Options())
+        verdict = recheck.recheck(self.snap, self.plan, build.Options(),
+                                  checker.Limits())
         self.assertEqual(self.plan.migrations, verdict.plan.migrations)
         self.assertEqual({}, verdict.dropped)
         self.assertGreaterEqual(verdict.gain, 0.02)
@@ -36,13 +40,74 @@ class RecheckTest(testtools.TestCase):
                 server['metadata'] = dict(server['metadata'],
                                           **{'nova_lb:movable': 'false'})
         verdict = recheck.recheck(snapshot.parse(self.document), self.plan,
-                                  build.Options())
-        self.assertEqual([first], list(verdict.dropped))
+                                  build.Options(),
+                                  checker.Limits())
         self.assertIn('it may no longer move: ', verdict.dropped[first])
-        self.assertEqual(self.plan.migrations[1:], verdict.plan.migrations)
+        self.assertEqual([m.server for m in self.plan.migrations[1:]
+                          if m.server not in verdict.dropped],
+                         [m.server for m in verdict.plan.migrations])
 
     def test_no_moves_gain_nothing(self):
         verdict = recheck.recheck(self.snap, dataclasses.replace(
-            self.plan, migrations=()), build.Options())
+            self.plan, migrations=()), build.Options(),
+                                  checker.Limits())
         self.assertEqual((0.0, verdict.now), (verdict.gain, verdict.after))
         self.assertIn('gain in a zone 0.0%', recheck.describe(verdict, 0.02))
+
+    def delete_servers(self, uuids):
+        """An admin deleted ``uuids``: gone from Nova and Placement."""
+        compute = self.document['compute']['servers']
+        compute['servers'] = [s for s in compute['servers']
+                              if s['id'] not in uuids]
+        for provider in self.document['placement']['providers'].values():
+            held = provider['allocations']['allocations']
+            for uuid in uuids & set(held):
+                del held[uuid]
+        return snapshot.parse(self.document)
+
+    def test_moves_whose_purpose_vanished_are_dropped(self):
+        # The plan takes 11 servers off its busiest source; then an admin
+        # deletes two others there: it is less hot, and some of the moves
+        # lower no peak any more.
+        busiest, _ = collections.Counter(
+            m.source for m in self.plan.migrations).most_common(1)[0]
+        planned = {m.server for m in self.plan.migrations}
+        snap = self.delete_servers(set(sorted(
+            s.uuid for s in self.snap.servers
+            if s.host == busiest and s.uuid not in planned)[:2]))
+        limits = checker.Limits()
+        verdict = recheck.recheck(snap, self.plan, build.Options(), limits)
+
+        kept = verdict.plan.migrations
+        self.assertEqual((11, 4, 7), (len(self.plan.migrations), len(kept),
+                                      len(verdict.dropped)))
+        for why in verdict.dropped.values():
+            self.assertIn('its purpose vanished: the other moves reach the '
+                          'same weighted peak utilisation without it', why)
+        self.assertEqual([m.server for m in self.plan.migrations
+                          if m.server not in verdict.dropped],
+                         [m.server for m in kept])
+        # What is left fits the cloud in its waves...
+        self.assertEqual([], checker.check(snap, verdict.plan.to_json(),
+                                           limits))
+        # ... reaches peaks no higher than the whole plan in any zone...
+        model = build.build(snap)
+        stick = recheck._Yardstick(model)
+        possible = tuple(m for m in self.plan.migrations
+                         if m.server in stick.index)
+        self.assertTrue(np.all(stick.peaks(kept)
+                               <= stick.peaks(possible) + 1e-9))
+        # ... and each move kept is needed: without it some zone's peak is
+        # higher, or the rest no longer fits.
+        for m in kept:
+            without = tuple(k for k in kept if k.server != m.server)
+            self.assertTrue(
+                np.any(stick.peaks(without) > stick.peaks(kept) + 1e-9)
+                or checker.check(snap, dataclasses.replace(
+                    verdict.plan, migrations=without).to_json(), limits),
+                m)
+        # Its figures are those of the cloud as it is, with the kept moves.
+        self.assertEqual(planner.measure(snap, build.Options()),
+                         verdict.plan.before)
+        self.assertEqual(planner.summary(model, stick.where(kept)),
+                         verdict.plan.after)
