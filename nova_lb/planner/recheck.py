@@ -14,13 +14,15 @@ objective):
   excluded or a leftover) or whose destination no longer takes servers is
   dropped: it is no longer possible;
 * a move whose purpose vanished is dropped: the plan without it reaches a
-  weighted peak no higher in any zone, and what is left still fits the
-  cloud in its waves (the checker says so). Moves are tried one server at
+  peak no higher in any zone for any resource class (so no higher
+  weighted peak, in a zone or in the cloud, and no class traded for
+  another), and what is left still fits the cloud in its waves (the
+  checker says so). Moves are tried one server at
   a time, the least useful first (marginal gain, see
   :mod:`~nova_lb.planner.gain`), each against the whole plan's peaks, so
   that dropping many moves never adds up to a worse plan, until every
-  move left is needed: without it, some zone's peak would be higher or
-  the rest would no longer fit. A move off a
+  move left is needed: without it, some zone's peak of some class would
+  be higher or the rest would no longer fit. A move off a
   host that takes no servers (draining, disabled) has a purpose the peaks
   do not show, emptying that host, and is kept;
 * what is left is carried out only while it lowers the peak of some zone
@@ -84,11 +86,15 @@ class _Yardstick(object):
             location[self.index[m.server]] = self.host_index[m.destination]
         return location
 
+    def class_peaks(self, moves):
+        """(Z, R) each zone's peak of each class with ``moves`` made."""
+        util = self.model.utilisation(self.where(moves))
+        return np.array([util[z].max(axis=0) for z in self.zones]).reshape(
+            len(self.zones), len(self.weights))
+
     def peaks(self, moves):
         """Each zone's weighted peak with ``moves`` made."""
-        util = self.model.utilisation(self.where(moves))
-        return np.array([np.dot(self.weights, util[z].max(axis=0))
-                         for z in self.zones])
+        return self.class_peaks(moves) @ self.weights
 
 
 def recheck(snap, plan, model_options, limits):
@@ -128,7 +134,7 @@ def _prune(snap, plan, moves, stick, limits):
     """``(moves kept, {server: why dropped})``: ``moves`` without those
     whose purpose vanished (see the module's docstring)."""
     model = stick.model
-    whole = stick.peaks(moves)
+    whole = stick.class_peaks(moves)
     gains = gain_mod.marginal(model, stick.where(moves))
     first = {}
     for m in moves:
@@ -145,16 +151,17 @@ def _prune(snap, plan, moves, stick, limits):
         changed = False
         for server in [s for s in candidates if s not in dropped]:
             trial = tuple(m for m in moves if m.server != server)
-            peaks = stick.peaks(trial)
+            peaks = stick.class_peaks(trial)
             if np.any(peaks > whole + _EPS) or checker.check(
                     snap, dataclasses.replace(
                         plan, migrations=trial).to_json(), limits):
                 continue
             moves, changed = trial, True
             dropped[server] = (
-                'its purpose vanished: the other moves reach the same '
-                'weighted peak utilisation without it (%.1f%% at most in '
-                'any zone)' % (100 * float(peaks.max())))
+                'its purpose vanished: without it the other moves reach '
+                'the same peaks of every resource class (weighted peak '
+                '%.1f%% at most in any zone)'
+                % (100 * float((peaks @ stick.weights).max())))
     return moves, dropped
 
 
