@@ -14,7 +14,7 @@ objective):
   excluded or a leftover) or whose destination no longer takes servers is
   dropped: it is no longer possible;
 * a move whose purpose vanished is dropped: the plan without it reaches a
-  peak no higher in any zone for any resource class (so no higher
+  peak no higher in any zone for any weighted resource class (so no higher
   weighted peak, in a zone or in the cloud, and no class traded for
   another), and what is left still fits the cloud in its waves (the
   checker says so). Moves are tried one server at
@@ -135,6 +135,8 @@ def _prune(snap, plan, moves, stick, limits):
     whose purpose vanished (see the module's docstring)."""
     model = stick.model
     whole = stick.class_peaks(moves)
+    # Classes of weight 0 are limits, not balanced: no purpose there.
+    weighed = stick.weights > 0
     gains = gain_mod.marginal(model, stick.where(moves))
     first = {}
     for m in moves:
@@ -152,7 +154,7 @@ def _prune(snap, plan, moves, stick, limits):
         for server in [s for s in candidates if s not in dropped]:
             trial = tuple(m for m in moves if m.server != server)
             peaks = stick.class_peaks(trial)
-            if np.any(peaks > whole + _EPS) or checker.check(
+            if np.any((peaks > whole + _EPS)[:, weighed]) or checker.check(
                     snap, dataclasses.replace(
                         plan, migrations=trial).to_json(), limits):
                 continue
