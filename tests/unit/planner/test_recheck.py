@@ -13,6 +13,7 @@ from nova_lb.planner import checker
 from nova_lb.planner import planner
 from nova_lb.planner import recheck
 from nova_lb import scenario
+from nova_lb.scenario import measured as scenario_measured
 from tests.unit.planner import test_planner
 
 
@@ -113,3 +114,28 @@ class RecheckTest(testtools.TestCase):
                          verdict.plan.before)
         self.assertEqual(planner.summary(model, stick.where(kept)),
                          verdict.plan.after)
+
+    def test_measured_load_gives_moves_their_purpose(self):
+        # With balance = measured, the weights are on the measured
+        # columns: a move lowering only an allocation peak has no purpose,
+        # one lowering a measured peak keeps it.
+        document = scenario.generate(20, 300, seed=3)
+        document['metrics'] = scenario_measured.metrics(document, seed=3)
+        snap = snapshot.parse(document)
+        measured = build.Options(measured=True)
+        plan = planner.plan(snap, planner.Options(
+            model=measured, solver=test_planner.FAST.solver))
+        limits = checker.Limits()
+        verdict = recheck.recheck(snap, plan, measured, limits)
+        self.assertIn('measured:VCPU', verdict.plan.after)
+        self.assertEqual([], checker.check(snap, verdict.plan.to_json(),
+                                           limits))
+        model = build.build(snap, measured)
+        stick = recheck._Yardstick(model)
+        weighed = stick.weights > 0
+        self.assertEqual({'measured:VCPU', 'measured:MEMORY_MB'}, {
+            rc for rc, w in zip(model.resource_classes, weighed) if w})
+        self.assertTrue(np.all(
+            stick.class_peaks(verdict.plan.migrations)[:, weighed]
+            <= stick.class_peaks(plan.migrations)[:, weighed] + 1e-9))
+        self.assertGreaterEqual(verdict.gain, 0.02)
