@@ -23,7 +23,7 @@ LOG = logging.getLogger(__name__)
 
 def _parse(argv, prog, description, cli_opts):
     conf = cfg.ConfigOpts()
-    # Not ``nova_lb.conf``: importing nova_lb.cmd.nova_lb rebinds the name
+    # Not ``nova_lb.conf``: importing nova_lb.cmd.admin rebinds the name
     # ``nova_lb`` in this package to that module.
     lb_conf.register_opts(conf)
     logging.register_options(conf)

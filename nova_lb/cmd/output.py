@@ -1,9 +1,8 @@
 """What commands print: JSON documents, and lines safe for a terminal.
 
 A snapshot or plan file that another tool reads must never be seen half
-written, and a failed write must not destroy the previous file: the
-document goes to a temporary file beside the target, then is renamed over
-it.
+written, and a failed write must not destroy the previous file: files are
+written through :func:`nova_lb.atomicfile.write`.
 
 Names in plans and messages come from the cloud, and tenants choose server
 and group names: printed raw, a name with terminal escapes could clear an
@@ -12,11 +11,10 @@ Every line for a human goes through :func:`printable`.
 """
 
 import json
-import os
 import sys
 import unicodedata
 
-from nova_lb import exception
+from nova_lb import atomicfile
 
 
 def write_json(document, path=None):
@@ -28,25 +26,7 @@ def write_json(document, path=None):
         json.dump(document, sys.stdout)
         sys.stdout.write('\n')
         return
-    tmp = '%s.%d.tmp' % (path, os.getpid())
-    try:
-        with open(tmp, 'x') as f:
-            json.dump(document, f)
-        os.replace(tmp, path)
-    except OSError as e:
-        _discard(tmp)
-        raise exception.NovaLBError('cannot write %s: %s'
-                                    % (path, e.strerror or e))
-    except BaseException:
-        _discard(tmp)
-        raise
-
-
-def _discard(tmp):
-    try:
-        os.unlink(tmp)
-    except FileNotFoundError:
-        pass
+    atomicfile.write(path, json.dumps(document))
 
 
 def printable(text):

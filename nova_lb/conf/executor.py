@@ -36,11 +36,20 @@ Related options:
 """),
     cfg.IntOpt(
         'max_parallel_per_host', default=1, min=1,
+        deprecated_opts=[cfg.DeprecatedOpt('max_wave_migrations_per_host',
+                                           group='solver')],
         help="""
-Most live migrations in flight at once that leave or enter one host.
+Most live migrations at once that leave or enter one host: the planner
+puts no more into one wave, and the executor keeps no more in flight.
 
-A live migration copies a server's memory over the network of both its
-hosts; more than one per host slows every one of them.
+Like Nova's ``[DEFAULT] max_concurrent_live_migrations`` (default 1): a
+live migration copies a server's memory over the network of both its
+hosts; more than one per host slows every one of them. One option for
+both, so that a plan's waves can run as planned.
+
+This option replaces ``[solver] max_wave_migrations_per_host`` (the same
+default, 1), which is still read, with a deprecation warning, when this
+one is unset.
 
 Possible values:
 
@@ -48,7 +57,7 @@ Possible values:
 
 Related options:
 
-* ``max_parallel_migrations``
+* ``max_parallel_migrations``, ``[solver] max_wave_migrations``
 """),
     cfg.IntOpt(
         'migration_timeout', default=1800, min=1,

@@ -1,16 +1,15 @@
 """``[metrics]``: where measured load comes from (Prometheus).
 
 Optional: without ``prometheus_url`` nova-lb balances Placement
-allocations only. Read once per run into :class:`Settings`.
+allocations only. Read once per run by :mod:`nova_lb.metrics.settings`.
+
+The choices and default templates below are those of
+:mod:`nova_lb.metrics.queries`, written out as Nova writes its choices (a
+unit test holds the two equal): options are declared without importing
+what reads them.
 """
 
-import dataclasses
-
 from oslo_config import cfg
-
-from nova_lb import exception
-from nova_lb.metrics import prometheus
-from nova_lb.metrics import queries
 
 GROUP = cfg.OptGroup(
     'metrics',
@@ -54,6 +53,25 @@ Related options:
 """
 
 
+#: source -> its default template per quantity.
+DEFAULT_TEMPLATES = {
+    'ceilometer': {
+        'cpu': 'sum by (%(server_label)s) '
+               '(rate(ceilometer_cpu[%(rate_interval)s]))',
+        'memory': 'max by (%(server_label)s) (ceilometer_memory_usage)'},
+    'libvirt': {
+        'cpu': 'sum by (%(server_label)s) (rate('
+               'libvirt_domain_info_cpu_time_seconds_total'
+               '[%(rate_interval)s]))',
+        'memory': 'max by (%(server_label)s) ('
+                  'libvirt_domain_info_memory_usage_bytes)'},
+}
+SOURCES = ('ceilometer', 'libvirt')
+STATISTICS = ('max', 'mean', 'p50', 'p90', 'p95', 'p99')
+CPU_UNITS = ('cores', 'millicores', 'nanocores', 'percent')
+MEMORY_UNITS = ('GiB', 'KiB', 'MiB', 'bytes')
+
+
 def _quantity(quantity, what, to, units, defaults, values):
     """The template and unit options of one measured quantity."""
     return [
@@ -61,9 +79,8 @@ def _quantity(quantity, what, to, units, defaults, values):
             '%s_query' % quantity,
             help=_TEMPLATE_HELP % {
                 'what': what, 'unit_opt': '%s_unit' % quantity,
-                'ceilometer': getattr(queries.SOURCES['ceilometer'],
-                                      quantity),
-                'libvirt': getattr(queries.SOURCES['libvirt'], quantity)}),
+                'ceilometer': DEFAULT_TEMPLATES['ceilometer'][quantity],
+                'libvirt': DEFAULT_TEMPLATES['libvirt'][quantity]}),
         cfg.StrOpt(
             '%s_unit' % quantity, choices=sorted(units),
             help=_UNIT_HELP % {'quantity': quantity, 'to': to,
@@ -185,7 +202,7 @@ Related options:
 * ``statistic``, ``step``
 """),
     cfg.StrOpt(
-        'statistic', default='p95', choices=sorted(queries.STATISTICS),
+        'statistic', default='p95', choices=STATISTICS,
         help="""
 What summarises a server's use over the window: a percentile of the
 points, their maximum or their mean.
@@ -231,7 +248,7 @@ Related options:
 * ``window``
 """),
     cfg.StrOpt(
-        'source', default='ceilometer', choices=sorted(queries.SOURCES),
+        'source', default='ceilometer', choices=SOURCES,
         help="""
 Which exporter's metrics the default templates, label and units are for.
 
@@ -265,13 +282,13 @@ Related options:
 * ``source``
 """),
 ] + _quantity(
-    'cpu', 'CPU use', 'cores', queries.CPU_UNITS,
+    'cpu', 'CPU use', 'cores', CPU_UNITS,
     '``nanocores`` (nanoseconds of CPU time per\n  second) for '
     '``ceilometer``, ``cores`` (seconds per second) for\n  ``libvirt``',
     '``cores``, ``millicores``, ``nanocores``, ``percent`` (of one\n'
     '  core)',
 ) + _quantity(
-    'memory', 'memory use', 'MiB', queries.MEMORY_UNITS,
+    'memory', 'memory use', 'MiB', MEMORY_UNITS,
     '``MiB`` for ``ceilometer``, ``bytes`` for ``libvirt``',
     '``bytes``, ``KiB``, ``MiB``, ``GiB``',
 ) + [
@@ -293,66 +310,3 @@ Related options:
 * ``[solver] balance``
 """),
 ]
-
-
-@dataclasses.dataclass(frozen=True)
-class Settings:
-    """``[metrics]`` read once per run."""
-
-    url: str
-    timeout: float
-    verify: object
-    auth: tuple
-    token: str
-    queries: queries.Queries
-    #: balance allocations when measured load is unavailable
-    fallback: bool
-
-    def client(self):
-        return prometheus.Client(self.url, self.timeout, verify=self.verify,
-                                 auth=self.auth, token=self.token)
-
-
-def load(conf):
-    """``[metrics]`` as :class:`Settings`, or None without a URL.
-
-    :raises nova_lb.exception.InvalidConfig: naming the option.
-    """
-    group = conf[GROUP.name]
-    try:
-        url = group.prometheus_url
-        if not url:
-            return None
-        if group.username and group.bearer_token:
-            raise exception.InvalidConfig(
-                '[metrics] set username/password or bearer_token, not both')
-        built = queries.build(
-            group.source, server_label=group.server_label,
-            cpu=group.cpu_query, cpu_unit=group.cpu_unit,
-            memory=group.memory_query, memory_unit=group.memory_unit,
-            window=group.window, rate_interval=group.rate_interval,
-            step=group.step, statistic=group.statistic)
-    except (cfg.ConfigFileValueError, ValueError) as e:
-        raise exception.InvalidConfig('[%s] %s' % (GROUP.name, e))
-    return Settings(
-        url=url, timeout=group.timeout,
-        verify=False if group.insecure else (group.ca_file or True),
-        auth=((group.username, group.password or '')
-              if group.username else None),
-        token=group.bearer_token, queries=built,
-        fallback=group.on_failure == 'allocations')
-
-
-def for_run(conf):
-    """What a run or ``nova-lb snapshot``/``plan`` reads Prometheus with.
-
-    :returns: :class:`Settings`, or None when ``[metrics]`` is not
-        configured and ``[solver] balance`` does not need it.
-    :raises nova_lb.exception.InvalidConfig: ``balance = measured``
-        without ``prometheus_url``.
-    """
-    settings = load(conf)
-    if settings is None and conf.solver.balance == 'measured':
-        raise exception.InvalidConfig(
-            '[solver] balance = measured needs [metrics] prometheus_url')
-    return settings

@@ -225,19 +225,31 @@ Related options:
 
 @dataclasses.dataclass(frozen=True)
 class Settings:
-    """``[rebalancer]`` read once per run."""
+    """``[rebalancer]`` read once per run (no defaults here: the options
+    declare them)."""
 
+    #: clouds.yaml name; None for the OS_* environment.
     cloud: object
+    #: ``automation = automatic``: runs move servers, not only plan.
     automatic: bool
+    #: Seconds between the daemon's runs.
     interval: int
+    #: Seconds a moved server is left alone.
     cooldown: int
+    #: Where moved.json, plan.json and last-run.json live.
     state_dir: str
+    #: tooz URL of the lock shared by several rebalancers, or None.
     coordination_url: object
+    #: node exporter textfile path, or None.
     metrics_file: object
-    hold_runs: int = 1
-    min_gain: float = 0.0
-    max_migrations_per_day: int = 0
-    allowed_hours: tuple = ()
+    #: Runs in a row that must find moves worth making before one acts.
+    hold_runs: int
+    #: Least gain each migration must buy, in weighted peak utilisation.
+    min_gain: float
+    #: Most migrations over the last 24 hours; 0 no limit.
+    max_migrations_per_day: int
+    #: ``allowed_hours`` windows; empty means any time.
+    allowed_hours: tuple
 
 
 def load(conf):

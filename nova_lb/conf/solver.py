@@ -1,15 +1,12 @@
 """``[solver]``: how hard the planner tries and how much churn it accepts.
 
-Read once per plan into :class:`nova_lb.solver.result.Options` plus the
-wave limits; the solver itself never reads configuration.
+Read once per plan by :meth:`nova_lb.solver.result.Options.from_conf` and
+the planner (the wave size); the solver itself never reads configuration.
 """
-
-import dataclasses
 
 from oslo_config import cfg
 
 from nova_lb.conf import finite
-from nova_lb.solver import result
 
 GROUP = cfg.OptGroup(
     'solver',
@@ -129,23 +126,6 @@ Related options:
 * ``peak_tolerance``
 """),
     cfg.IntOpt(
-        'max_wave_migrations_per_host', default=1, min=1,
-        help="""
-Most migrations of one wave that leave or enter the same host.
-
-Like Nova's ``[DEFAULT] max_concurrent_live_migrations`` (default 1): the
-migrations of a wave run at the same time, and each one loads the network
-and memory of both its hosts.
-
-Possible values:
-
-* An integer >= 1.
-
-Related options:
-
-* ``[executor] max_parallel_per_host``, ``max_wave_migrations``
-"""),
-    cfg.IntOpt(
         'max_wave_migrations', default=0, min=0,
         help="""
 Most migrations in one wave.
@@ -157,30 +137,7 @@ Possible values:
 
 Related options:
 
-* ``max_wave_migrations_per_host``, ``[executor]
+* ``[executor] max_parallel_per_host``, ``[executor]
   max_parallel_migrations``
 """),
 ]
-
-
-@dataclasses.dataclass(frozen=True)
-class Settings:
-    """``[solver]`` read once per plan."""
-
-    options: result.Options
-    wave_per_host: int
-    wave_size: int
-
-
-def load(conf):
-    """Read ``[solver]`` from ``conf`` into a :class:`Settings`."""
-    group = conf[GROUP.name]
-    return Settings(
-        options=result.Options(
-            time_limit=group.time_limit,
-            max_migrations=group.max_migrations,
-            deadband=group.deadband,
-            peak_tolerance=group.peak_tolerance,
-            migration_cost=group.migration_cost),
-        wave_per_host=group.max_wave_migrations_per_host,
-        wave_size=group.max_wave_migrations)

@@ -22,7 +22,7 @@ from oslo_log import log as logging
 
 from nova_lb.executor import migration as migration_mod
 from nova_lb.executor import prechecks
-from nova_lb.gateway import retry
+from nova_lb.cloud import retry
 
 LOG = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ class Executor(object):
     def __init__(self, cloud, settings, provider_of, should_stop=None,
                  on_moved=None, sleep=time.sleep):
         """
-        :param cloud: a :class:`nova_lb.executor.cloud.Cloud`.
+        :param cloud: a :class:`nova_lb.cloud.executor_api.ExecutorApi`.
         :param settings: :class:`nova_lb.conf.executor.Settings`.
         :param provider_of: ``{host: resource provider uuid}``.
         :param should_stop: ``() -> bool``; True starts no further move.

@@ -23,7 +23,7 @@ import time
 
 from oslo_log import log as logging
 
-from nova_lb.executor import cloud as cloud_mod
+from nova_lb.cloud import executor_api
 from nova_lb.executor import prechecks
 
 LOG = logging.getLogger(__name__)
@@ -99,7 +99,7 @@ class LiveMigration(object):
                           'deleted?)')
                 return True
         status = self.record['status']
-        if status in cloud_mod.ENDED:
+        if status in executor_api.ENDED:
             if self.ended_seen is None:
                 self.ended_seen = self._clock()
             unsettled = self._unsettled()

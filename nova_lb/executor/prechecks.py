@@ -21,6 +21,7 @@ a migration, about the owner's word, and about reporting why a move was
 skipped.
 """
 
+from nova_lb import contract
 from nova_lb.model import cost
 from nova_lb.model import movable
 
@@ -43,7 +44,7 @@ def server_reason(move, server):
         return 'server is busy (task %s)' % server[TASK_STATE]
     if movable.opted_out(server.get('metadata') or {}):
         return 'its owner set %s=%s' % (
-            movable.OPT_OUT_KEY, server['metadata'][movable.OPT_OUT_KEY])
+            contract.OPT_OUT_KEY, server['metadata'][contract.OPT_OUT_KEY])
     return None
 
 
@@ -107,7 +108,7 @@ def server_demand(allocations):
 def check(move, cloud, provider_of, in_flight=()):
     """Look at the cloud now; return why ``move`` must not start, or None.
 
-    :param cloud: a :class:`nova_lb.executor.cloud.Cloud`.
+    :param cloud: a :class:`nova_lb.cloud.executor_api.ExecutorApi`.
     :param provider_of: ``{host: resource provider uuid}``.
     :param in_flight: moves of this run still in flight.
     """

@@ -92,7 +92,7 @@ def _by_server(promql, series, label):
 def attach(document, settings, at=None):
     """Add the ``metrics`` block to a collected snapshot ``document``.
 
-    :param settings: :class:`nova_lb.conf.metrics.Settings`.
+    :param settings: :class:`nova_lb.metrics.settings.Settings`.
     :returns: None, or the one-line reason measured load is missing when
         ``[metrics] on_failure = allocations`` let the run go on without it.
     :raises nova_lb.exception.MetricsUnavailable: when it may not.

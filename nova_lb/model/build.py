@@ -17,17 +17,19 @@ import dataclasses
 
 import numpy as np
 
-from nova_lb.conf import balance
+from nova_lb.conf import nova_lb_group
 from nova_lb.conf import planner
+from nova_lb import contract
 from nova_lb import exception
 from nova_lb.model import cluster
 from nova_lb.model import cost
+from nova_lb.model import cost_settings
 from nova_lb.model import leftovers as leftovers_mod
 from nova_lb.model import measured
 from nova_lb.model import movable
 
 _DEFAULT_COST = cost.CostModel.build(
-    balance.DEFAULT_WEIGHTS, resource_classes=cost.STANDARD_CLASSES)
+    nova_lb_group.DEFAULT_WEIGHTS, resource_classes=cost.STANDARD_CLASSES)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,7 +49,7 @@ class Options:
     @classmethod
     def from_conf(cls, conf):
         """Read ``[nova_lb]`` and ``[planner]`` once."""
-        settings = balance.load(conf)
+        settings = cost_settings.load(conf)
         return cls(ceilings=dict(settings.ceilings), cost=settings.cost,
                    scope=planner.load(conf),
                    draining_aggregate=conf.nova_lb.draining_aggregate,
@@ -193,11 +195,11 @@ def _ceilings(snap, hosts, classes, defaults):
     """(H, R) ceilings: the option, or the hosts' aggregate override."""
     result = np.ones((len(hosts), len(classes)))
     for j, rc in enumerate(classes):
-        if rc not in balance.CEILING_OPTS:
+        if rc not in nova_lb_group.CEILING_OPTS:
             continue
         result[:, j] = defaults.get(rc, 1.0)
         override = snap.aggregate_minimum(
-            'nova_lb_%s' % balance.CEILING_OPTS[rc])
+            contract.aggregate_key(nova_lb_group.CEILING_OPTS[rc]))
         for h, host in enumerate(hosts):
             if host in override:
                 result[h, j] = override[host]

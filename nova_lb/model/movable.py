@@ -7,10 +7,8 @@ plan that silently ignores half the cloud looks like a broken balancer.
 
 from oslo_utils import strutils
 
+from nova_lb import contract
 from nova_lb.model import cluster
-
-#: Server metadata an owner sets to ``false`` to keep a server where it is.
-OPT_OUT_KEY = 'nova_lb:movable'
 
 
 def usable_hosts(snap, scope):
@@ -51,7 +49,7 @@ def usable_hosts(snap, scope):
 def opted_out(metadata):
     """The owner set ``nova_lb:movable`` to a false value in a server's
     ``metadata``."""
-    value = metadata.get(OPT_OUT_KEY)
+    value = metadata.get(contract.OPT_OUT_KEY)
     return value is not None and not strutils.bool_from_string(
         value, default=True)
 
@@ -83,7 +81,7 @@ def _why_stays(server, scope, index, host_reasons, in_flight):
         return 'task %s in progress' % server.task_state
     if opted_out(server.metadata):
         return 'opted out by metadata %s=%s' % (
-            OPT_OUT_KEY, server.metadata[OPT_OUT_KEY])
+            contract.OPT_OUT_KEY, server.metadata[contract.OPT_OUT_KEY])
     if server.project in scope.projects:
         return 'project %s excluded by [planner] exclude_projects' % (
             server.project)

@@ -20,13 +20,13 @@ import math
 import os
 import types
 
+from nova_lb import contract
 from nova_lb import exception
 from nova_lb import jsonfile
 from nova_lb.model import compute_bodies
 from nova_lb.model import fields
 from nova_lb.model import placement_bodies
 
-FORMAT = 'nova-lb-snapshot/1'
 #: The largest snapshot file read: a cloud of 100,000 servers takes about
 #: a quarter of it.
 MAX_BYTES = 1 << 30
@@ -132,8 +132,9 @@ def parse(document, source='<snapshot>'):
 def _parse(doc, source):
     fields.check(doc, dict, '(top level)')
     fmt = doc.get('format')
-    if fmt != FORMAT:
-        raise fields.Problem('unknown format %r, expected %r' % (fmt, FORMAT))
+    if fmt != contract.SNAPSHOT_FORMAT:
+        raise fields.Problem('unknown format %r, expected %r'
+                             % (fmt, contract.SNAPSHOT_FORMAT))
     placement = fields.get(doc, 'placement', dict, '(top level)')
     compute = fields.get(doc, 'compute', dict, '(top level)')
     providers = placement_bodies.providers(placement)

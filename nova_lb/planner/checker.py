@@ -21,10 +21,10 @@ import dataclasses
 import numpy as np
 
 from nova_lb.conf import planner as planner_conf
+from nova_lb import contract
 from nova_lb.model import snapshot as snapshot_mod
 from nova_lb.planner import rules
 
-PLAN_FORMAT = 'nova-lb-plan/1'
 #: Room for float rounding when comparing usage with a limit.
 _TOLERANCE = 1e-6
 
@@ -129,10 +129,11 @@ def _waves(plan, report):
 
 def _migrations(plan, report):
     """``(index, migration)`` for each well-formed migration of ``plan``."""
-    if not isinstance(plan, dict) or plan.get('format') != PLAN_FORMAT:
+    if (not isinstance(plan, dict)
+            or plan.get('format') != contract.PLAN_FORMAT):
         found = plan.get('format') if isinstance(plan, dict) else plan
         report('format', None, None, None,
-               'not a %s document (format %r)' % (PLAN_FORMAT, found))
+               'not a %s document (format %r)' % (contract.PLAN_FORMAT, found))
         return []
     migrations = plan.get('migrations')
     if not isinstance(migrations, list):
@@ -158,7 +159,7 @@ class _Replay(object):
 
     def __init__(self, snap, limits):
         self.limits = limits
-        self.cloud = rules.Cloud(snap, limits)
+        self.cloud = rules.SnapshotFacts(snap, limits)
         self.usage = dict(self.cloud.usage)
         self.where = {s.uuid: s.host for s in snap.servers}
         self.violations = []

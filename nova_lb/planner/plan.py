@@ -2,7 +2,7 @@
 
 import dataclasses
 
-FORMAT = 'nova-lb-plan/1'
+from nova_lb import contract
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,7 +59,7 @@ class Plan:
 
     def to_json(self):
         return {
-            'format': FORMAT,
+            'format': contract.PLAN_FORMAT,
             'migrations': [m.to_json() for m in self.migrations],
             'before': self.before,
             'after': self.after,
@@ -77,8 +77,9 @@ class Plan:
 
         :raises ValueError: the document is not such a plan.
         """
-        if not isinstance(document, dict) or document.get('format') != FORMAT:
-            raise ValueError('not a %s document' % FORMAT)
+        if (not isinstance(document, dict)
+                or document.get('format') != contract.PLAN_FORMAT):
+            raise ValueError('not a %s document' % contract.PLAN_FORMAT)
         try:
             migrations = tuple(
                 Migration(m['server'], m['source'], m['destination'],
@@ -86,7 +87,7 @@ class Plan:
                 for m in _part(document, 'migrations', list, required=True))
         except (KeyError, TypeError, ValueError) as e:
             raise ValueError('malformed migration in %s document: %s'
-                             % (FORMAT, e))
+                             % (contract.PLAN_FORMAT, e))
         return cls(migrations=migrations,
                    before=_part(document, 'before', dict),
                    after=_part(document, 'after', dict),
@@ -109,5 +110,5 @@ def _part(document, key, kind, required=False):
     value = document.get(key)
     if not isinstance(value, kind):
         raise ValueError('%s in a %s document is not a %s'
-                         % (key, FORMAT, kind.__name__))
+                         % (key, contract.PLAN_FORMAT, kind.__name__))
     return value

@@ -13,7 +13,6 @@ import dataclasses
 import numpy as np
 from oslo_log import log as logging
 
-from nova_lb.conf import solver as solver_conf
 from nova_lb import exception
 from nova_lb.model import build
 from nova_lb.model import cluster as cluster_model
@@ -34,7 +33,10 @@ class Options:
 
     model: build.Options = build.Options()
     solver: result.Options = result.Options()
+    #: ``[executor] max_parallel_per_host``: migrations a host takes part
+    #: in per wave.
     wave_per_host: int = 1
+    #: ``[solver] max_wave_migrations``: migrations per wave, 0 no limit.
     wave_size: int = 0
     #: Server UUIDs that must stay (e.g. moved recently), with no reason.
     exclude_servers: frozenset = frozenset()
@@ -45,6 +47,13 @@ class Options:
     pinned: tuple = ()
     #: Hosts this plan may not send servers to (they keep their own).
     closed_hosts: frozenset = frozenset()
+
+    def limits(self):
+        """What these options allow a plan, for the checker."""
+        return checker.Limits(
+            ceilings=self.model.ceilings, scope=self.model.scope,
+            draining_aggregate=self.model.draining_aggregate,
+            per_host=self.wave_per_host, per_wave=self.wave_size or None)
 
     def allocations_only(self):
         """These options balancing allocations, whatever ``[solver]
@@ -63,8 +72,7 @@ def options_from_conf(conf, exclude_servers=(), drain_hosts=(), pinned=None,
     :param max_migrations: fewer migrations than ``[solver]
         max_migrations`` allows (e.g. the rest of a daily budget).
     """
-    settings = solver_conf.load(conf)
-    solver_options = settings.options
+    solver_options = result.Options.from_conf(conf)
     if max_migrations is not None:
         most = min(filter(None, (solver_options.max_migrations,
                                  max_migrations)))
@@ -72,8 +80,8 @@ def options_from_conf(conf, exclude_servers=(), drain_hosts=(), pinned=None,
                                              max_migrations=most)
     return Options(model=build.Options.from_conf(conf),
                    solver=solver_options,
-                   wave_per_host=settings.wave_per_host,
-                   wave_size=settings.wave_size,
+                   wave_per_host=conf.executor.max_parallel_per_host,
+                   wave_size=conf.solver.max_wave_migrations,
                    exclude_servers=frozenset(exclude_servers),
                    drain_hosts=frozenset(drain_hosts),
                    pinned=tuple(sorted((pinned or {}).items())),
@@ -183,10 +191,7 @@ def _attempt(model, solver_options, options):
 
 
 def _check(snap, result_plan, options):
-    violations = checker.check(snap, result_plan.to_json(), checker.Limits(
-        ceilings=options.model.ceilings, scope=options.model.scope,
-        draining_aggregate=options.model.draining_aggregate,
-        per_host=options.wave_per_host, per_wave=options.wave_size or None))
+    violations = checker.check(snap, result_plan.to_json(), options.limits())
     if violations:
         raise exception.InvalidPlan(
             'the planner made a plan its checker rejects, withheld '

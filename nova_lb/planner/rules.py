@@ -9,11 +9,12 @@ model builder, so a mistake there cannot hide itself here.
 import numpy as np
 from oslo_utils import strutils
 
-from nova_lb.conf import balance
+from nova_lb.conf import nova_lb_group
+from nova_lb import contract
 from nova_lb.model import cost
 
 
-class Cloud(object):
+class SnapshotFacts(object):
     """The snapshot's facts the rules need, read once.
 
     ``limits`` is a :class:`nova_lb.planner.checker.Limits`.
@@ -25,8 +26,8 @@ class Cloud(object):
                                for rc in p.inventories})
         self.col = {rc: j for j, rc in enumerate(self.classes)}
         self.usage, self.limit = {}, {}
-        overrides = {rc: snap.aggregate_minimum('nova_lb_' + opt)
-                     for rc, opt in balance.CEILING_OPTS.items()}
+        overrides = {rc: snap.aggregate_minimum(contract.aggregate_key(opt))
+                     for rc, opt in nova_lb_group.CEILING_OPTS.items()}
         for host, rps in snap.host_providers.items():
             used, cap = self._host_totals(rps)
             ceiling = np.array([
@@ -73,10 +74,11 @@ class Cloud(object):
             why.append('status %s' % s.status)
         if s.task_state:
             why.append('task %s in progress' % s.task_state)
-        opt_out = s.metadata.get('nova_lb:movable')
+        opt_out = s.metadata.get(contract.OPT_OUT_KEY)
         if opt_out is not None and not strutils.bool_from_string(
                 opt_out, default=True):
-            why.append('opted out by metadata nova_lb:movable=%s' % opt_out)
+            why.append('opted out by metadata %s=%s'
+                       % (contract.OPT_OUT_KEY, opt_out))
         if s.project in scope.projects:
             why.append('project %s is excluded' % s.project)
         if s.flavor_name in scope.flavors:

@@ -118,10 +118,7 @@ def apply(conf, document, plan, conn=None, stopper=None):
         giving the figures.
     """
     options = planner.options_from_conf(conf)
-    limits = checker.Limits(
-        ceilings=options.model.ceilings, scope=options.model.scope,
-        draining_aggregate=options.model.draining_aggregate,
-        per_host=options.wave_per_host, per_wave=options.wave_size or None)
+    limits = options.limits()
     violations = checker.check_offline(document, limits)
     if violations:
         raise exception.InvalidPlanFile(

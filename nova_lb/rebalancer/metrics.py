@@ -4,9 +4,9 @@ The node exporter's textfile collector reads every ``*.prom`` file in its
 directory; the file is replaced atomically, so it never reads half of one.
 """
 
+from nova_lb import atomicfile
 from nova_lb.rebalancer import outcome as outcome_mod
 from nova_lb.rebalancer import policy
-from nova_lb.rebalancer import state
 
 PREFIX = 'nova_lb_rebalancer_'
 
@@ -114,7 +114,7 @@ def render(summary):
 
 
 def write(path, summary):
-    state.write_atomically(path, render(summary))
+    atomicfile.write(path, render(summary))
 
 
 def _number(value):

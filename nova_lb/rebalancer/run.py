@@ -20,16 +20,16 @@ import time
 
 from oslo_log import log as logging
 
+from nova_lb.cloud import client as client_mod
+from nova_lb.cloud import collector
+from nova_lb.cloud import executor_api
 from nova_lb.conf import executor as executor_conf
-from nova_lb.conf import metrics as metrics_conf
 from nova_lb.conf import rebalancer as rebalancer_conf
 from nova_lb import exception
-from nova_lb.executor import cloud as cloud_mod
 from nova_lb.executor import executor as executor_mod
-from nova_lb.gateway import client as client_mod
-from nova_lb.model import build
 from nova_lb.metrics import reader
-from nova_lb.model import collector
+from nova_lb.metrics import settings as measured_settings
+from nova_lb.model import build
 from nova_lb.model import cost
 from nova_lb.model import leftovers as leftovers_mod
 from nova_lb.model import snapshot as snapshot_mod
@@ -64,7 +64,7 @@ class Run(object):
         self.settings = rebalancer_conf.load(conf)
         self.executor_settings = executor_conf.load(conf)
         self.model_options = build.Options.from_conf(conf)
-        self.metrics_settings = metrics_conf.for_run(conf)
+        self.metrics_settings = measured_settings.for_run(conf)
         #: Why measured load is missing, when ``[metrics] on_failure =
         #: allocations`` let the run balance allocations instead.
         self.fallback = None
@@ -100,7 +100,7 @@ class Run(object):
         except BaseException as e:
             self.__exit__(type(e), e, None)
             raise
-        self.cloud = cloud_mod.Cloud(self.client)
+        self.cloud = executor_api.ExecutorApi(self.client)
         return self
 
     def __exit__(self, exc_type, exc, tb):

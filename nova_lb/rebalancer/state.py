@@ -9,15 +9,15 @@
   and ``nova-lb apply``, and for ``nova-lb status``.
 * ``last-run.json``: the last run's summary, for ``nova-lb status``.
 
-Every file is replaced atomically (write a temporary file, then rename),
-so a reader, or a rebalancer restarted after a crash, never sees half a
+Every file is replaced atomically (:func:`nova_lb.atomicfile.write`), so
+a reader, or a rebalancer restarted after a crash, never sees half a
 file.
 """
 
 import json
 import os
-import tempfile
 
+from nova_lb import atomicfile
 from nova_lb import exception
 from nova_lb import jsonfile
 
@@ -26,22 +26,6 @@ PLAN = 'plan.json'
 LAST_RUN = 'last-run.json'
 #: The largest state file read; a plan for 100,000 servers takes ~10 MB.
 MAX_BYTES = 64 << 20
-
-
-def write_atomically(path, text):
-    """Replace ``path`` with ``text`` in one step."""
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix='.tmp-')
-    try:
-        with os.fdopen(fd, 'w') as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
 
 
 class State(object):
@@ -79,12 +63,8 @@ class State(object):
                                         % (self.path(name), e))
 
     def write(self, name, document):
-        try:
-            write_atomically(self.path(name),
-                             json.dumps(document, indent=1, sort_keys=True))
-        except OSError as e:
-            raise exception.NovaLBError('cannot write %s: %s'
-                                        % (self.path(name), e.strerror or e))
+        atomicfile.write(self.path(name),
+                         json.dumps(document, indent=1, sort_keys=True))
 
     def recently_moved(self, now, cooldown):
         """``{server uuid: moved at}`` for moves less than ``cooldown`` ago.

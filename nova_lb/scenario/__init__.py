@@ -46,5 +46,5 @@ def generate(hosts, servers, seed=0, projects=50, profile='default'):
     hosts = fleet.Fleet(rng, hosts, shape,
                         placing.expected_ram(shape.flavors, servers))
     placement = placing.Placement(rng, hosts, servers, shape)
-    return bodies.document(cloud.Cloud(rng, hosts, placement, projects,
-                                       shape))
+    return bodies.document(cloud.ServerStates(rng, hosts, placement,
+                                              projects, shape))

@@ -7,7 +7,7 @@ migrations 2.80), with the keys those versions return.
 
 import uuid as uuidlib
 
-from nova_lb.model import snapshot as snapshot_mod
+from nova_lb import contract
 from nova_lb.scenario import fleet as fleet_mod
 from nova_lb.scenario import placing
 
@@ -16,7 +16,8 @@ TAKEN_AT = '2026-11-27T10:00:00Z'
 
 
 def document(cloud):
-    """The snapshot document of a :class:`~nova_lb.scenario.cloud.Cloud`."""
+    """The snapshot document of a cloud's servers (a
+    :class:`~nova_lb.scenario.cloud.ServerStates`)."""
     fleet = cloud.fleet
     aggregates = [('az%d' % (i + 1), zone, [
         fleet.names[h] for h in range(fleet.n) if fleet.zone[h] == zone])
@@ -25,7 +26,7 @@ def document(cloud):
         fleet.names[h] for h in range(fleet.n)
         if fleet.generations[fleet.gen[h]].name == 'g4']))
     return {
-        'format': snapshot_mod.FORMAT,
+        'format': contract.SNAPSHOT_FORMAT,
         'taken_at': TAKEN_AT,
         'placement': _placement(cloud, aggregates),
         'compute': {
@@ -101,7 +102,7 @@ def _servers(cloud):
             'status': cloud.status[s],
             'tenant_id': cloud.projects[cloud.project[s]],
             'user_id': 'u' + cloud.projects[cloud.project[s]][1:],
-            'metadata': ({'nova_lb:movable': 'false'}
+            'metadata': ({contract.OPT_OUT_KEY: 'false'}
                          if s == cloud.opt_out else {}),
             'flavor': {'vcpus': f.vcpus, 'ram': f.ram, 'disk': f.disk,
                        'ephemeral': 0, 'swap': 0, 'original_name': f.name,

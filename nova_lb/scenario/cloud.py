@@ -5,7 +5,7 @@ import collections
 from nova_lb.scenario import fleet as fleet_mod
 
 
-class Cloud(object):
+class ServerStates(object):
     """Server states, groups and the migrations, by server index."""
 
     def __init__(self, rng, fleet, placement, projects, profile):

@@ -1,8 +1,8 @@
 """What the solver is asked and what it answers: plain frozen data.
 
-The solver reads no configuration: :mod:`nova_lb.conf.solver` turns the
-``[solver]`` group into :class:`Options` once per run, and tests build
-:class:`Options` directly.
+The solver reads no configuration: :meth:`Options.from_conf` turns the
+``[solver]`` group (declared in :mod:`nova_lb.conf.solver`) into
+:class:`Options` once per run, and tests build :class:`Options` directly.
 """
 
 import dataclasses
@@ -34,6 +34,16 @@ class Options:
     max_candidates: int = 20000
     #: Host names to empty: every movable server on them must leave.
     drain: frozenset = frozenset()
+
+    @classmethod
+    def from_conf(cls, conf):
+        """``[solver]`` of ``conf`` read once, for one plan."""
+        group = conf.solver
+        return cls(time_limit=group.time_limit,
+                   max_migrations=group.max_migrations,
+                   deadband=group.deadband,
+                   peak_tolerance=group.peak_tolerance,
+                   migration_cost=group.migration_cost)
 
 
 @dataclasses.dataclass(frozen=True)

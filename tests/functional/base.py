@@ -38,8 +38,8 @@ from openstack import service_description
 from nova.api import auth
 from nova.tests.functional import integrated_helpers
 
-from nova_lb.gateway import client as client_mod
-from nova_lb.gateway import retry
+from nova_lb.cloud import client as client_mod
+from nova_lb.cloud import retry
 from nova_lb.model import cost
 
 # Nova's OpenStackSDKFixture stubs these two for every test. Keep the real
@@ -167,8 +167,8 @@ class NovaLBTestCase(integrated_helpers.ProviderUsageBaseTestCase):
 
     # -- openstacksdk -----------------------------------------------------
 
-    def gateway(self, conn=None):
-        """A nova-lb gateway Client on ``conn`` (default ``self.sdk``)
+    def cloud_client(self, conn=None):
+        """A nova-lb cloud Client on ``conn`` (default ``self.sdk``)
         that tries each call once."""
         return client_mod.Client(conn or self.sdk, retry.Retrier(0, 0.0))
 
@@ -196,7 +196,7 @@ class NovaLBTestCase(integrated_helpers.ProviderUsageBaseTestCase):
         """Point ``OS_CLIENT_CONFIG_FILE`` at a clouds.yaml for this cloud.
 
         Code that connects like any OpenStack client (``openstack.connect``,
-        e.g. ``nova_lb.gateway.client.connect``) then reaches this harness
+        e.g. ``nova_lb.cloud.client.connect``) then reaches this harness
         as admin, through the real openstacksdk. Returns the file's path.
         """
         path = self.useFixture(fixtures.TempDir()).join('clouds.yaml')

@@ -9,7 +9,7 @@ a plan the checker accepts is carried out with real live migrations.
 from tests.functional import base  # isort:skip  (patches eventlet first)
 
 from nova_lb.model import build
-from nova_lb.model import collector
+from nova_lb.cloud import collector
 from nova_lb.model import snapshot
 from nova_lb.planner import checker
 
@@ -42,7 +42,8 @@ class TestBuildFromRealCloud(base.NovaLBTestCase):
         self.admin_api.put_service_force_down(services['host5'], True)
 
     def _build(self):
-        snap = snapshot.parse(collector.collect(self.gateway()), 'harness')
+        snap = snapshot.parse(collector.collect(self.cloud_client()),
+                              'harness')
         return snap, build.build(snap, build.Options(
             draining_aggregate='nova-lb-draining'))
 

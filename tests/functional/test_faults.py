@@ -14,7 +14,7 @@ from nova.virt import fake as fake_virt
 
 from nova_lb.conf import executor as executor_conf
 from nova_lb import exception
-from nova_lb.executor import cloud as cloud_mod
+from nova_lb.cloud import executor_api
 from nova_lb.executor import executor as executor_mod
 from nova_lb.executor import migration
 from nova_lb.planner import plan as plan_mod
@@ -42,7 +42,7 @@ class ExecutorFaultsTest(base.NovaLBTestCase):
 
     def executor(self, settings=None, **kwargs):
         settings = settings or _settings()
-        cloud = cloud_mod.Cloud.configured(self.sdk, settings)
+        cloud = executor_api.ExecutorApi.configured(self.sdk, settings)
         providers = {h.name: self.provider_uuid(h.name) for h in self.hosts}
         return executor_mod.Executor(cloud, settings, providers, **kwargs)
 

@@ -13,9 +13,9 @@ import json
 import os
 import time
 
-from nova_lb.cmd import nova_lb as nova_lb_cmd
+from nova_lb.cmd import admin
 from nova_lb.conf import executor as executor_conf
-from nova_lb.executor import cloud as cloud_mod
+from nova_lb.cloud import executor_api
 from nova_lb.rebalancer import daemon
 from nova_lb.rebalancer import flow
 from nova_lb.rebalancer import policy
@@ -37,7 +37,7 @@ class ChurnPolicyTest(test_rebalancer.RebalancerTestCase):
             f.write('[rebalancer]\nstate_dir = %s\n' % self.state_dir)
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
-            self.assertEqual(0, nova_lb_cmd.main(['--config-file', path,
+            self.assertEqual(0, admin.main(['--config-file', path,
                                                   'status']))
         return out.getvalue()
 
@@ -147,7 +147,7 @@ class ChurnPolicyTest(test_rebalancer.RebalancerTestCase):
                                         conn=self.sdk)['left_on_host'])
         first = self.host_of(server)
         self.assertNotEqual('host4', first)
-        flow.undrain(cloud_mod.Cloud.configured(
+        flow.undrain(executor_api.ExecutorApi.configured(
             self.sdk, executor_conf.load(conf)), 'host4',
             test_rebalancer.AGGREGATE)
 

@@ -20,7 +20,7 @@ from oslo_config import cfg
 import nova_lb.conf
 from nova_lb.conf import executor as executor_conf
 from nova_lb import exception
-from nova_lb.executor import cloud as cloud_mod
+from nova_lb.cloud import executor_api
 from nova_lb.model import cost
 from nova_lb.rebalancer import daemon
 from nova_lb.rebalancer import flow
@@ -229,7 +229,7 @@ class DrainTest(RebalancerTestCase):
         self._delete_server(refused)
         self._wait_until_deleted(refused)
 
-        cloud = cloud_mod.Cloud.configured(self.sdk,
+        cloud = executor_api.ExecutorApi.configured(self.sdk,
                                            executor_conf.load(conf))
         self.assertEqual('host2 removed from the draining aggregate %s'
                          % AGGREGATE, flow.undrain(cloud, 'host2',

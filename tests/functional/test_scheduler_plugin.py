@@ -11,8 +11,8 @@ from tests.functional import base  # isort:skip  (patches eventlet first)
 
 import nova.conf
 
-from nova_lb.conf import balance
 from nova_lb.model import cost
+from nova_lb.model import cost_settings
 
 CONF = nova.conf.CONF
 Host = base.Host
@@ -35,7 +35,8 @@ class PluginTestCase(base.NovaLBTestCase):
 
     def cheapest_host(self, want):
         """Where the shared cost model, fed by Placement, puts ``want``."""
-        model = balance.load(CONF).cost.for_classes(cost.STANDARD_CLASSES)
+        model = cost_settings.load(CONF).cost.for_classes(
+            cost.STANDARD_CLASSES)
         costs = {}
         for host in self.hosts:
             inventories, usages = self.provider_state(host.name)

@@ -9,9 +9,9 @@ import os
 
 import fixtures
 
-from nova_lb.cmd import nova_lb
+from nova_lb.cmd import admin
 from nova_lb import exception
-from nova_lb.model import collector
+from nova_lb.cloud import collector
 from nova_lb.model import snapshot
 
 
@@ -40,7 +40,7 @@ class TestSnapshot(base.NovaLBTestCase):
         # groups all need several pages.
         self.flags(max_limit=max_limit, group='api')
         before = datetime.datetime.now(datetime.timezone.utc)
-        doc = collector.collect(self.gateway())
+        doc = collector.collect(self.cloud_client())
         taken_at = datetime.datetime.strptime(
             doc['taken_at'], '%Y-%m-%dT%H:%M:%SZ').replace(
                 tzinfo=datetime.timezone.utc)
@@ -142,7 +142,7 @@ class TestSnapshot(base.NovaLBTestCase):
             conf = tmp.join('nova-lb.conf')
             with open(conf, 'w') as f:
                 f.write('[rebalancer]\ncloud = %s\n' % cloud)
-            return nova_lb.main(
+            return admin.main(
                 ['--config-file', conf, 'snapshot', '--output', out])
 
         self.assertEqual(1, snapshot_command('elsewhere'))
@@ -171,6 +171,6 @@ class TestSnapshotRefused(base.NovaLBTestCase):
         """A member, not admin, may not list every project's servers."""
         member = self.make_sdk(user='demo', roles='reader,member')
         e = self.assertRaises(exception.CloudError, collector.collect,
-                              self.gateway(member))
+                              self.cloud_client(member))
         self.assertEqual('compute GET /servers/detail failed: 403 Forbidden',
                          str(e))

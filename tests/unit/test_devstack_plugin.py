@@ -20,8 +20,8 @@ from oslo_config import cfg
 from nova.conf import scheduler as nova_scheduler_conf
 
 import nova_lb.conf
-from nova_lb.conf import balance
 from nova_lb.model import cost
+from nova_lb.model import cost_settings
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
@@ -158,7 +158,7 @@ class DevStackPluginTest(unittest.TestCase):
             conf = cfg.ConfigOpts()
             nova_lb.conf.register_opts(conf)
             conf([], project='nova-lb', default_config_files=[path])
-            settings = balance.load(conf)
+            settings = cost_settings.load(conf)
             self.assertEqual(
                 {'VCPU': 1.0, 'MEMORY_MB': 0.9, 'DISK_GB': 1.0},
                 settings.ceilings, path)

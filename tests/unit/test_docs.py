@@ -12,7 +12,7 @@ import sys
 import tempfile
 import unittest
 
-from nova_lb.cmd import nova_lb
+from nova_lb.cmd import admin
 from nova_lb.conf import opts
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(
@@ -55,7 +55,7 @@ class DocsBuildTest(unittest.TestCase):
         # The command reference is each sub-command's own --help.
         with open(os.path.join(self.out, 'html', 'cli.html')) as f:
             page = f.read()
-        self.assertEqual([], ['nova-lb %s' % name for name in nova_lb.COMMANDS
+        self.assertEqual([], ['nova-lb %s' % name for name in admin.COMMANDS
                               if 'usage: nova-lb %s' % name not in page])
 
     def test_release_notes_lint_report_and_build(self):

@@ -52,7 +52,7 @@ class ImportWithoutNovaTest(testtools.TestCase):
         self.assertEqual(0, result.returncode, result.stderr)
         imported = result.stdout.split()
         self.assertIn('nova_lb.model.cost', imported)
-        self.assertIn('nova_lb.conf.balance', imported)
+        self.assertIn('nova_lb.conf.nova_lb_group', imported)
 
     def test_the_finder_does_block_nova(self):
         # The guard itself works: the scheduler plugin fails under it.

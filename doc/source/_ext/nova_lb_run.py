@@ -18,7 +18,7 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.util.docutils import SphinxDirective
 
-from nova_lb.cmd import nova_lb
+from nova_lb.cmd import admin
 
 #: Where generated images go, under the source directory.
 GENERATED = '_generated'
@@ -45,7 +45,7 @@ class NovaLbRun(SphinxDirective):
                 argv = [a.format(**values) for a in shlex.split(line)]
                 out = io.StringIO()
                 with contextlib.redirect_stdout(out):
-                    code = nova_lb.main(['--config-file', conf] + argv)
+                    code = admin.main(['--config-file', conf] + argv)
                 if code:
                     raise self.error('nova-lb %s exited with %s'
                                      % (line, code))

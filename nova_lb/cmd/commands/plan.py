@@ -11,13 +11,13 @@ import collections
 import dataclasses
 import sys
 
+from nova_lb.cloud import client
+from nova_lb.cloud import collector
 from nova_lb.cmd import output
 from nova_lb.conf import executor as executor_conf
-from nova_lb.conf import metrics as metrics_conf
 from nova_lb import exception
-from nova_lb.gateway import client
 from nova_lb.metrics import reader
-from nova_lb.model import collector
+from nova_lb.metrics import settings as metrics_settings
 from nova_lb.model import snapshot
 from nova_lb.planner import frontier
 from nova_lb.planner import planner
@@ -53,10 +53,10 @@ def snapshot_and_options(conf, snapshot_path=None, conn=None):
     if snapshot_path:
         return snapshot.load(snapshot_path), options
     settings = executor_conf.load(conf)
-    gateway = (client.Client.configured(conn, settings) if conn else
-               client.connect(conf.rebalancer.cloud, settings))
-    document = collector.collect(gateway)
-    measured = metrics_conf.for_run(conf)
+    api = (client.Client.configured(conn, settings) if conn else
+           client.connect(conf.rebalancer.cloud, settings))
+    document = collector.collect(api)
+    measured = metrics_settings.for_run(conf)
     if measured is not None and reader.attach(document, measured):
         options = options.allocations_only()
     return snapshot.parse(document, 'live snapshot'), options

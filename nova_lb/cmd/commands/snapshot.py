@@ -9,12 +9,12 @@ admin role.
 
 import sys
 
+from nova_lb.cloud import client
+from nova_lb.cloud import collector
 from nova_lb.cmd import output
 from nova_lb.conf import executor as executor_conf
-from nova_lb.gateway import client
-from nova_lb.conf import metrics as metrics_conf
 from nova_lb.metrics import reader
-from nova_lb.model import collector
+from nova_lb.metrics import settings as metrics_settings
 
 
 def add_arguments(parser):
@@ -24,7 +24,7 @@ def add_arguments(parser):
 
 
 def run(conf):
-    measured = metrics_conf.for_run(conf)
+    measured = metrics_settings.for_run(conf)
     document = collector.collect(client.connect(
         conf.rebalancer.cloud, executor_conf.load(conf)))
     if measured is not None:

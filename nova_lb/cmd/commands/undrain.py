@@ -7,8 +7,8 @@ the next rebalancing run fills the host as the balance asks.
 """
 
 from nova_lb.conf import executor as executor_conf
-from nova_lb.executor import cloud as cloud_mod
-from nova_lb.gateway import client
+from nova_lb.cloud import executor_api
+from nova_lb.cloud import client
 from nova_lb.rebalancer import flow
 
 
@@ -17,7 +17,7 @@ def add_arguments(parser):
 
 
 def run(conf):
-    cloud = cloud_mod.Cloud(client.connect(conf.rebalancer.cloud,
+    cloud = executor_api.ExecutorApi(client.connect(conf.rebalancer.cloud,
                                            executor_conf.load(conf)))
     print(flow.undrain(cloud, conf.command.host,
                        conf.nova_lb.draining_aggregate))

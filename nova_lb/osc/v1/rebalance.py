@@ -14,12 +14,12 @@ from cliff import lister
 from cliff import show
 from oslo_config import cfg
 
+from nova_lb.cloud import executor_api
 from nova_lb.cmd.commands import plan as plan_cmd
 from nova_lb.cmd import output
 from nova_lb.conf import executor as executor_conf
 from nova_lb.conf import rebalancer as rebalancer_conf
 from nova_lb import exception
-from nova_lb.executor import cloud as cloud_mod
 from nova_lb.osc import plugin
 from nova_lb.rebalancer import daemon
 from nova_lb.rebalancer import flow
@@ -28,6 +28,16 @@ from nova_lb.rebalancer import state as state_mod
 
 class _NovaLBCommand(command.Command):
     """Runs a command with nova-lb's options and one-line errors."""
+
+    #: ``(name, metavar, help)`` of the command's positional argument.
+    argument = None
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        if self.argument:
+            name, metavar, text = self.argument
+            parser.add_argument(name, metavar=metavar, help=text)
+        return parser
 
     def conf(self):
         return plugin.load_conf(self.app.options.os_rebalance_config_file)
@@ -99,11 +109,7 @@ class Frontier(_NovaLBCommand, lister.Lister):
 class Apply(_NovaLBCommand, show.ShowOne):
     """Carry out a reviewed plan file as live migrations."""
 
-    def get_parser(self, prog_name):
-        parser = super().get_parser(prog_name)
-        parser.add_argument('plan', metavar='<plan.json>',
-                            help='The plan file to carry out.')
-        return parser
+    argument = ('plan', '<plan.json>', 'The plan file to carry out.')
 
     def take_action(self, parsed_args):
         conf = self.conf()
@@ -138,11 +144,7 @@ class Status(_NovaLBCommand, show.ShowOne):
 class _HostCommand(_NovaLBCommand, show.ShowOne):
     """A command on one compute host, named by its service host name."""
 
-    def get_parser(self, prog_name):
-        parser = super().get_parser(prog_name)
-        parser.add_argument('host', metavar='<host>',
-                            help='Compute service host name.')
-        return parser
+    argument = ('host', '<host>', 'Compute service host name.')
 
 
 class DrainHost(_HostCommand):
@@ -163,8 +165,8 @@ class UndrainHost(_HostCommand):
 
     def take_action(self, parsed_args):
         conf = self.conf()
-        cloud = cloud_mod.Cloud.configured(self.conn,
-                                           executor_conf.load(conf))
+        cloud = executor_api.ExecutorApi.configured(
+            self.conn, executor_conf.load(conf))
         return ('host', 'result'), (parsed_args.host, flow.undrain(
             cloud, parsed_args.host, conf.nova_lb.draining_aggregate))
 

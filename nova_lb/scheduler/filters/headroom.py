@@ -17,7 +17,9 @@ from nova.scheduler import filters
 import numpy as np
 from oslo_log import log as logging
 
-from nova_lb.conf import balance
+from nova_lb.conf import nova_lb_group
+from nova_lb import contract
+from nova_lb.model import cost_settings
 from nova_lb.scheduler import candidates
 from nova_lb.scheduler import handoff
 from nova_lb.scheduler import projection
@@ -27,8 +29,9 @@ CONF = nova.conf.CONF
 LOG = logging.getLogger(__name__)
 
 #: Aggregate metadata keys, in ``projection.CLASSES`` order.
-AGGREGATE_KEYS = tuple('nova_lb_%s' % balance.CEILING_OPTS[rc]
-                       for rc in projection.CLASSES)
+AGGREGATE_KEYS = tuple(
+    contract.aggregate_key(nova_lb_group.CEILING_OPTS[rc])
+    for rc in projection.CLASSES)
 
 # A request filling a host exactly to its ceiling passes, whatever the
 # rounding of used / capacity.
@@ -45,7 +48,7 @@ class HeadroomFilter(filters.BaseHostFilter):
         super().__init__()
         # nova-scheduler builds its filters once at start-up: a bad
         # [nova_lb] value stops it here, in one line, not in every request.
-        balance.load(CONF)
+        cost_settings.load(CONF)
 
     def host_passes(self, host_state, spec_obj):
         return bool(self.filter_all([host_state], spec_obj))
@@ -61,7 +64,7 @@ class HeadroomFilter(filters.BaseHostFilter):
                    'dest': request.destination(spec_obj)})
         if kind == request.REBUILD or not hosts:
             return hosts
-        settings = balance.load(CONF)
+        settings = cost_settings.load(CONF)
         table = candidates.Candidates(
             hosts, request.amounts(spec_obj, projection.CLASSES), settings)
         handoff.leave(spec_obj, table)

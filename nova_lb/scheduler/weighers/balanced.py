@@ -24,7 +24,8 @@ import nova.conf
 from nova.scheduler import weights
 from oslo_log import log as logging
 
-from nova_lb.conf import balance
+from nova_lb import contract
+from nova_lb.model import cost_settings
 from nova_lb.scheduler import candidates
 from nova_lb.scheduler import handoff
 from nova_lb.scheduler import projection
@@ -33,7 +34,7 @@ from nova_lb.scheduler import request
 CONF = nova.conf.CONF
 LOG = logging.getLogger(__name__)
 
-MULTIPLIER_KEY = 'nova_lb_weight_multiplier'
+MULTIPLIER_KEY = contract.aggregate_key('weight_multiplier')
 
 _HOST = operator.attrgetter('obj')
 
@@ -49,7 +50,7 @@ class BalancedUtilizationWeigher(weights.BaseHostWeigher):
         super().__init__()
         # nova-scheduler builds its weighers once at start-up: a bad
         # [nova_lb] value stops it here, in one line.
-        balance.load(CONF)
+        cost_settings.load(CONF)
 
     def weight_multiplier(self, host_state):
         """1: the multiplier is already applied by ``weigh_objects``."""
@@ -60,7 +61,7 @@ class BalancedUtilizationWeigher(weights.BaseHostWeigher):
         table = candidates.Candidates(
             [host_state], request.amounts(weight_properties,
                                           projection.CLASSES),
-            balance.load(CONF))
+            cost_settings.load(CONF))
         return -float(table.costs[0])
 
     def weigh_objects(self, weighed_obj_list, weight_properties):
@@ -71,7 +72,8 @@ class BalancedUtilizationWeigher(weights.BaseHostWeigher):
         rows = table.rows(hosts) if table is not None else None
         if rows is None:
             table = candidates.Candidates(hosts, request.amounts(
-                weight_properties, projection.CLASSES), balance.load(CONF))
+                weight_properties, projection.CLASSES),
+                cost_settings.load(CONF))
             rows = slice(None)
         normalised = (table.weight_list if isinstance(rows, slice)
                       else candidates.normalise(table.costs[rows]).tolist())

@@ -19,10 +19,12 @@ import nova.conf
 from nova.scheduler import utils
 from nova.scheduler import weights
 
+from nova_lb import contract
+
 CONF = nova.conf.CONF
 
 METRIC = 'cpu.percent'
-MULTIPLIER_KEY = 'nova_lb_measured_weight_multiplier'
+MULTIPLIER_KEY = contract.aggregate_key('measured_weight_multiplier')
 
 
 class MeasuredLoadWeigher(weights.BaseHostWeigher):

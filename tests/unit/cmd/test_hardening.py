@@ -20,9 +20,9 @@ from unittest import mock
 import fixtures
 import testtools
 
-from nova_lb.cmd import nova_lb
+from nova_lb.cmd import admin
 from nova_lb import exception
-from nova_lb.gateway import client
+from nova_lb.cloud import client
 from nova_lb.rebalancer import lock
 from nova_lb.rebalancer import state as state_mod
 from nova_lb import scenario
@@ -61,7 +61,7 @@ class CommandTestCase(testtools.TestCase):
     def main(self, *argv, conf=None):
         out, err = io.StringIO(), io.StringIO()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = nova_lb.main(['--config-file', conf or self.conf]
+            code = admin.main(['--config-file', conf or self.conf]
                                 + list(argv))
         return code, out.getvalue(), err.getvalue()
 

@@ -18,9 +18,9 @@ from unittest import mock
 import fixtures
 import testtools
 
-from nova_lb.cmd import nova_lb
+from nova_lb.cmd import admin
 from nova_lb import exception
-from nova_lb.gateway import client
+from nova_lb.cloud import client
 from nova_lb.model import snapshot
 from nova_lb.planner import checker
 from nova_lb.rebalancer import state as state_mod
@@ -102,7 +102,7 @@ class MutationTest(testtools.TestCase):
         """``(code, stdout, stderr)``; fails on a traceback or noise."""
         out, err = io.StringIO(), io.StringIO()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = nova_lb.main(['--config-file', self.conf] + list(argv))
+            code = admin.main(['--config-file', self.conf] + list(argv))
         out, err = out.getvalue(), err.getvalue()
         self.assertIn(code, (0, 1, 2), what)
         self.assertLessEqual(len(err.splitlines()), MAX_STDERR_LINES,

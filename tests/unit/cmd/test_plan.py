@@ -9,7 +9,7 @@ from unittest import mock
 import fixtures
 import testtools
 
-from nova_lb.cmd import nova_lb
+from nova_lb.cmd import admin
 from nova_lb.planner import checker
 from nova_lb import scenario
 
@@ -31,7 +31,7 @@ class CommandTestCase(testtools.TestCase):
     def main(self, *argv):
         out, err = io.StringIO(), io.StringIO()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = nova_lb.main(['--config-file', self.conf] + list(argv))
+            code = admin.main(['--config-file', self.conf] + list(argv))
         return code, out.getvalue(), err.getvalue()
 
 

@@ -10,7 +10,7 @@ from unittest import mock
 import fixtures
 import testtools
 
-from nova_lb.cmd import nova_lb
+from nova_lb.cmd import admin
 from nova_lb.rebalancer import state as state_mod
 
 SUMMARY = {'kind': 'rebalance', 'ended_at': 1700000000.0, 'duration': 42.5,
@@ -44,7 +44,7 @@ class StatusTest(testtools.TestCase):
     def _status(self, *args):
         out = io.StringIO()
         with mock.patch('sys.stdout', out):
-            code = nova_lb.main(['--config-file', self.config, 'status']
+            code = admin.main(['--config-file', self.config, 'status']
                                 + list(args))
         self.assertEqual(0, code)
         return out.getvalue()
@@ -126,7 +126,7 @@ class StatusPipeTest(testtools.TestCase):
         with open(config, 'w') as f:
             f.write('[rebalancer]\nstate_dir = %s\n' % state.dir)
         proc = subprocess.run(
-            'set -o pipefail; %s -m nova_lb.cmd.nova_lb --config-file %s '
+            'set -o pipefail; %s -m nova_lb.cmd.admin --config-file %s '
             'status | head -1' % (sys.executable, config),
             shell=True, executable='/bin/bash', capture_output=True,
             text=True, timeout=60, env=_buffered_env())

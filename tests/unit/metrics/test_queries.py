@@ -2,6 +2,7 @@
 
 import testtools
 
+from nova_lb.conf import metrics as metrics_conf
 from nova_lb.metrics import prometheus
 from nova_lb.metrics import queries
 from tests.unit.metrics import replay
@@ -91,3 +92,28 @@ class QueriesTest(testtools.TestCase):
                                   **kwargs)
             self.assertIn(word, str(e))
         self.assertRaises(ValueError, queries.build, 'gnocchi')
+
+
+class OptionsAgreeTest(testtools.TestCase):
+    """``[metrics]`` spells out the choices and default templates of this
+    module (conf/ imports nothing that reads it): they must stay equal."""
+
+    def test_choices_are_the_known_names(self):
+        self.assertEqual(sorted(queries.SOURCES), list(metrics_conf.SOURCES))
+        self.assertEqual(sorted(queries.STATISTICS),
+                         list(metrics_conf.STATISTICS))
+        self.assertEqual(sorted(queries.CPU_UNITS),
+                         list(metrics_conf.CPU_UNITS))
+        self.assertEqual(sorted(queries.MEMORY_UNITS),
+                         list(metrics_conf.MEMORY_UNITS))
+
+    def test_help_shows_the_default_templates(self):
+        self.assertEqual(
+            {name: {q: getattr(source, q) for q in queries.QUANTITIES}
+             for name, source in queries.SOURCES.items()},
+            metrics_conf.DEFAULT_TEMPLATES)
+        helps = {opt.name: opt.help for opt in metrics_conf.OPTS}
+        for name, source in queries.SOURCES.items():
+            for quantity in queries.QUANTITIES:
+                self.assertIn(getattr(source, quantity),
+                              helps['%s_query' % quantity])

@@ -7,12 +7,12 @@ from oslo_config import cfg
 from oslo_config import fixture as config_fixture
 import testtools
 
-from nova_lb.conf import metrics as metrics_conf
 from nova_lb import conf as lb_conf
 from nova_lb import exception
 from nova_lb.metrics import prometheus
 from nova_lb.metrics import queries
 from nova_lb.metrics import reader
+from nova_lb.metrics import settings as metrics_settings
 from tests.unit.metrics import replay
 
 BUSY = replay.BUSY
@@ -131,16 +131,17 @@ class AttachTest(testtools.TestCase):
             {'id': BUSY}, {'id': IDLE}]}}}
 
     def test_not_configured(self):
-        self.assertIsNone(metrics_conf.for_run(self.conf))
+        self.assertIsNone(metrics_settings.for_run(self.conf))
         self.conf.set_override('balance', 'measured', 'solver')
-        e = self.assertRaises(exception.InvalidConfig, metrics_conf.for_run,
+        e = self.assertRaises(exception.InvalidConfig,
+                              metrics_settings.for_run,
                               self.conf)
         self.assertIn('prometheus_url', str(e))
 
     def test_attach_fills_the_block(self):
         server = self.useFixture(replay.Replay())
         self.conf.set_override('prometheus_url', server.url, 'metrics')
-        settings = metrics_conf.for_run(self.conf)
+        settings = metrics_settings.for_run(self.conf)
         self.assertIsNone(reader.attach(self.document, settings,
                                         self.recorded['at']))
         self.assertEqual({BUSY, IDLE},
@@ -150,9 +151,10 @@ class AttachTest(testtools.TestCase):
         self.conf.set_override('prometheus_url', 'http://127.0.0.1:9',
                                'metrics')
         self.assertRaises(exception.MetricsUnavailable, reader.attach,
-                          self.document, metrics_conf.for_run(self.conf))
+                          self.document, metrics_settings.for_run(self.conf))
         self.conf.set_override('on_failure', 'allocations', 'metrics')
-        note = reader.attach(self.document, metrics_conf.for_run(self.conf))
+        note = reader.attach(self.document,
+                             metrics_settings.for_run(self.conf))
         self.assertIn('Prometheus query', note)
         self.assertNotIn('metrics', self.document)
 
@@ -161,7 +163,7 @@ class AttachTest(testtools.TestCase):
                                'metrics')
         self.conf.set_override('username', 'u', 'metrics')
         self.conf.set_override('bearer_token', 't', 'metrics')
-        e = self.assertRaises(exception.InvalidConfig, metrics_conf.load,
+        e = self.assertRaises(exception.InvalidConfig, metrics_settings.load,
                               self.conf)
         self.assertIn('bearer_token', str(e))
 
@@ -174,6 +176,6 @@ class AttachTest(testtools.TestCase):
                     'source = libvirt\ncpu_query = sum by (%(server_label)s) '
                     '(rate(my_cpu_seconds[%(rate_interval)s])) %% 7\n')
         self.conf(['--config-file', path])
-        queries_ = metrics_conf.load(self.conf).queries
+        queries_ = metrics_settings.load(self.conf).queries
         self.assertEqual('sum by (uuid) (rate(my_cpu_seconds[5s])) % 7',
                          queries_.instant('cpu'))

@@ -5,7 +5,7 @@ import os
 import fixtures
 import testtools
 
-from nova_lb.cmd import nova_lb
+from nova_lb.cmd import admin
 
 from nova_lb.model import cost
 from nova_lb.model import snapshot
@@ -147,7 +147,7 @@ class GenerateCommandTest(testtools.TestCase):
 
     def test_writes_a_loadable_snapshot(self):
         path = os.path.join(self.dir, 'cloud.json')
-        rc = nova_lb.main(['generate', '--hosts', '8', '--servers', '80',
+        rc = admin.main(['generate', '--hosts', '8', '--servers', '80',
                            '--seed', '3', '--output', path])
         self.assertEqual(0, rc)
         snap = snapshot.load(path)
@@ -158,7 +158,7 @@ class GenerateCommandTest(testtools.TestCase):
 
     def test_bad_size_is_one_line_and_exit_2(self):
         path = os.path.join(self.dir, 'cloud.json')
-        rc = nova_lb.main(['generate', '--hosts', '3', '--servers', '5000',
+        rc = admin.main(['generate', '--hosts', '3', '--servers', '5000',
                            '--output', path])
         self.assertEqual(2, rc)
         self.err.seek(0)

@@ -8,7 +8,7 @@ of its peak now and its ceiling: disk stays a hard capacity everywhere.
 import numpy as np
 import testtools
 
-from nova_lb.conf import balance
+from nova_lb.conf import nova_lb_group
 from nova_lb.model import build
 from nova_lb.model import snapshot
 from nova_lb.planner import planner
@@ -25,7 +25,7 @@ class ZeroWeightTest(testtools.TestCase):
 
     def test_default_weights_leave_disk_out_of_the_cost(self):
         self.assertEqual({'VCPU': 1.0, 'MEMORY_MB': 1.0, 'DISK_GB': 0.0},
-                         balance.DEFAULT_WEIGHTS)
+                         nova_lb_group.DEFAULT_WEIGHTS)
         self.assertEqual((1.0, 1.0, 0.0), build.Options().cost.weights)
 
     def test_disk_peak_never_rises_past_its_ceiling(self):

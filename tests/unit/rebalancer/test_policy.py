@@ -17,7 +17,9 @@ NOW = time.mktime((2026, 12, 7, 3, 30, 0, 0, 0, -1))  # a Monday, local
 
 def settings(**values):
     base = dict(cloud=None, automatic=True, interval=3600, cooldown=3600,
-                state_dir=None, coordination_url=None, metrics_file=None)
+                state_dir=None, coordination_url=None, metrics_file=None,
+                hold_runs=1, min_gain=0.0, max_migrations_per_day=0,
+                allowed_hours=())
     base.update(values)
     return rebalancer_conf.Settings(**base)
 

@@ -33,7 +33,7 @@ class SilentApiTest(testtools.TestCase):
         url = 'http://127.0.0.1:%d' % listener.getsockname()[1]
         session = ks_session.Session(
             auth=token_endpoint.Token(endpoint=None, token='admin'))
-        # What nova_lb.gateway.client.connect sets from the options.
+        # What nova_lb.cloud.client.connect sets from the options.
         session.timeout = (0.5, 0.5)
         self.conn = openstack.connection.Connection(
             session=session, compute_endpoint_override=url + '/v2.1',

@@ -11,8 +11,8 @@ import nova.conf
 from nova import weights
 import numpy as np
 
+from nova_lb.conf import nova_lb_group
 from nova_lb import exception
-from nova_lb.conf import balance
 from nova_lb.model import cost
 from nova_lb.scheduler import candidates
 from nova_lb.scheduler.weighers import balanced
@@ -21,7 +21,7 @@ from tests.unit.scheduler import hosts
 
 CONF = nova.conf.CONF
 #: The cost model of the default options.
-MODEL = cost.CostModel.build(balance.DEFAULT_WEIGHTS,
+MODEL = cost.CostModel.build(nova_lb_group.DEFAULT_WEIGHTS,
                              resource_classes=cost.STANDARD_CLASSES)
 
 

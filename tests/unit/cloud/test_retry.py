@@ -5,7 +5,7 @@ from openstack import exceptions as sdk_exceptions
 import testtools
 
 from nova_lb import exception
-from nova_lb.gateway import retry
+from nova_lb.cloud import retry
 
 
 class FlakyCall(object):

@@ -1,4 +1,4 @@
-"""The gateway's failures are one line that names what failed, and no
+"""The cloud client's failures are one line that names what failed, and no
 endpoint can hang a run: each test here talks to a real socket on
 loopback that misbehaves one way, or fakes one API call."""
 
@@ -13,9 +13,9 @@ import requests
 import testtools
 
 from nova_lb import exception
-from nova_lb.gateway import client
-from nova_lb.gateway import retry
-from nova_lb.model import collector
+from nova_lb.cloud import client
+from nova_lb.cloud import retry
+from nova_lb.cloud import collector
 
 CLOUDS_YAML = """
 clouds:

@@ -1,7 +1,8 @@
 """Read the cloud into a ``nova-lb-snapshot/1`` document.
 
 This is the only module that reads a snapshot of the cloud, through the
-same :class:`~nova_lb.gateway.client.Client` as the executor. It stores
+same :class:`~nova_lb.cloud.client.Client` as the executor (its timeouts,
+and its retries of every call). It stores
 the unmodified JSON bodies of the Placement and Nova calls the snapshot
 format names, so a snapshot can be checked against the cloud by
 repeating a call, and nothing downstream ever sees an SDK object. Paged
@@ -11,26 +12,23 @@ lists are stored as one body holding every item.
 import datetime
 from urllib import parse
 
-FORMAT = 'nova-lb-snapshot/1'
+from nova_lb.cloud import versions
+from nova_lb import contract
 
-#: Placement 1.39 is Yoga's; every provider call needs 1.14 to 1.19.
-PLACEMENT_VERSION = '1.39'
-#: (key in compute, path, query, microversion, list key). Microversions are
-#: the lowest giving what the format needs: embedded flavors (2.47), uuid
-#: ids for hypervisors and services (2.53), server group policies (2.64),
-#: migration uuids, the Placement consumers of a move (2.59, 2.80 paging).
+#: (key in compute, path, query, list key); each at its
+#: :data:`~nova_lb.cloud.versions.MICROVERSIONS` entry.
 COMPUTE_CALLS = (
-    ('servers', '/servers/detail', {'all_tenants': '1'}, '2.47', 'servers'),
-    ('services', '/os-services', {'binary': 'nova-compute'}, '2.53', None),
-    ('hypervisors', '/os-hypervisors/detail', {}, '2.53', 'hypervisors'),
-    ('aggregates', '/os-aggregates', {}, '2.41', None),
-    ('server_groups', '/os-server-groups', {'all_projects': 'True'}, '2.64',
+    ('servers', '/servers/detail', {'all_tenants': '1'}, 'servers'),
+    ('services', '/os-services', {'binary': 'nova-compute'}, None),
+    ('hypervisors', '/os-hypervisors/detail', {}, 'hypervisors'),
+    ('aggregates', '/os-aggregates', {}, None),
+    ('server_groups', '/os-server-groups', {'all_projects': 'True'},
      'server_groups'),
-    ('migrations', '/os-migrations', {}, '2.80', 'migrations'),
+    ('migrations', '/os-migrations', {}, 'migrations'),
 )
 #: Lists Nova pages by offset only, without links.
 OFFSET_PAGED = ('server_groups',)
-#: Per resource provider: (key, path suffix); all at PLACEMENT_VERSION.
+#: Per resource provider: (key, path suffix).
 PROVIDER_CALLS = (('inventories', 'inventories'),
                   ('allocations', 'allocations'),
                   ('aggregates', 'aggregates'),
@@ -39,23 +37,24 @@ PROVIDER_CALLS = (('inventories', 'inventories'),
 
 def collect(client):
     """Every body of a ``nova-lb-snapshot/1`` document, read through
-    ``client`` (a :class:`nova_lb.gateway.client.Client`).
+    ``client`` (a :class:`nova_lb.cloud.client.Client`).
 
     :raises nova_lb.exception.CloudError: naming the first call that failed
         and why (CloudUnavailable if it failed past every retry).
     """
     taken_at = datetime.datetime.now(datetime.timezone.utc)
-    compute = {key: _get_all(client, path, query, version, items)
-               for key, path, query, version, items in COMPUTE_CALLS}
+    compute = {key: _get_all(client, path, query, versions.COMPUTE[key],
+                             items)
+               for key, path, query, items in COMPUTE_CALLS}
     placement = {'resource_providers': client.get(
-        'placement', '/resource_providers', PLACEMENT_VERSION)}
+        'placement', '/resource_providers', versions.PLACEMENT)}
     placement['providers'] = {
         rp['uuid']: {
             key: client.get('placement', '/resource_providers/%s/%s'
-                            % (rp['uuid'], suffix), PLACEMENT_VERSION)
+                            % (rp['uuid'], suffix), versions.PLACEMENT)
             for key, suffix in PROVIDER_CALLS}
         for rp in placement['resource_providers']['resource_providers']}
-    return {'format': FORMAT,
+    return {'format': contract.SNAPSHOT_FORMAT,
             'taken_at': taken_at.strftime('%Y-%m-%dT%H:%M:%SZ'),
             'placement': placement,
             'compute': compute}

@@ -9,7 +9,7 @@ traceback because a service was down for a minute. So:
   authentication and version discovery, which no per-call argument
   reaches;
 * every call is retried on transient failures (see
-  :func:`~nova_lb.gateway.retry.transient`), authentication included;
+  :func:`~nova_lb.cloud.retry.transient`), authentication included;
 * what still fails becomes a :class:`~nova_lb.exception.CloudError` (an
   answer, e.g. 401 or 404) or :class:`~nova_lb.exception.CloudUnavailable`
   (the service stayed down), whose one line names the service and call.
@@ -24,7 +24,7 @@ from openstack import exceptions as sdk_exceptions
 from oslo_log import log as logging
 
 from nova_lb import exception
-from nova_lb.gateway import retry
+from nova_lb.cloud import retry
 
 LOG = logging.getLogger(__name__)
 

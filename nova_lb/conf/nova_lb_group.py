@@ -2,15 +2,14 @@
 
 nova-scheduler reads this group from nova.conf; the rebalancer reads it from
 its own nova-lb.conf. Keep the two copies equal, so that the scheduler never
-undoes what the rebalancer did.
+undoes what the rebalancer did. :mod:`nova_lb.model.cost_settings` reads
+the group into the cost model both halves judge a host with.
 """
 
 from oslo_config import cfg
 from oslo_config import types
 
 from nova_lb.conf import finite
-from nova_lb import exception
-from nova_lb.model import cost
 
 GROUP = cfg.OptGroup(
     'nova_lb',
@@ -176,43 +175,3 @@ Related options:
 #: Resource classes that have a ceiling option, with the option's name.
 CEILING_OPTS = {'VCPU': 'vcpu_ceiling', 'MEMORY_MB': 'memory_mb_ceiling',
                 'DISK_GB': 'disk_gb_ceiling'}
-
-
-class Settings(object):
-    """``[nova_lb]`` read and checked once: what a request or run uses."""
-
-    __slots__ = ('cost', 'ceilings', 'weight_multiplier')
-
-    def __init__(self, cost, ceilings, weight_multiplier):
-        self.cost = cost
-        self.ceilings = ceilings
-        self.weight_multiplier = weight_multiplier
-
-
-def load(conf):
-    """Read ``[nova_lb]`` from ``conf`` into a :class:`Settings`.
-
-    :raises nova_lb.exception.InvalidConfig: naming the option and the
-        problem in one line, for a bad value in the file or a combination
-        the cost model rejects.
-    """
-    group = conf[GROUP.name]
-    try:
-        weights = dict(group.resource_weights)
-        imbalance = group.imbalance_weight
-        ceilings = {rc: getattr(group, opt)
-                    for rc, opt in CEILING_OPTS.items()}
-        multiplier = group.weight_multiplier
-    except (cfg.ConfigFileValueError, ValueError) as e:
-        raise exception.InvalidConfig('[%s] %s' % (GROUP.name, e))
-    for rc, ceiling in ceilings.items():
-        if ceiling <= 0:
-            raise exception.InvalidConfig(
-                '[%s] %s must be > 0 (1.0 disables it), not %s'
-                % (GROUP.name, CEILING_OPTS[rc], ceiling))
-    try:
-        model = cost.CostModel.build(weights, imbalance)
-    except ValueError as e:
-        raise exception.InvalidConfig(
-            '[%s] resource_weights/imbalance_weight: %s' % (GROUP.name, e))
-    return Settings(model, ceilings, multiplier)

@@ -1,24 +1,19 @@
-"""The executor's writes and polls: the only SDK I/O besides the collector.
+"""The executor's writes and polls: the cloud calls besides the snapshot.
 
-Planning reads the cloud through :mod:`nova_lb.model.collector`; carrying a
+Planning reads the cloud through :mod:`nova_lb.cloud.collector`; carrying a
 plan out needs a few more calls, all here: start, watch and abort live
 migrations, look at one server, one compute service and one resource
 provider just before a move, and edit the draining aggregate. Every method
 returns plain JSON data (dicts, lists, strings), so the pre-checks and the
 executor never see an openstacksdk object, and every call goes through
-the same :class:`~nova_lb.gateway.client.Client` as the collector's (its
+the same :class:`~nova_lb.cloud.client.Client` as the collector's (its
 timeouts and retries).
 """
 
 from openstack import exceptions as sdk_exceptions
 
-from nova_lb.gateway import client as client_mod
-
-#: 2.59 adds migration uuids (the Placement consumer of a move's source
-#: allocation); 2.65 lets an abort reach queued migrations; 2.80 is the
-#: newest os-migrations format.
-COMPUTE_VERSION = '2.80'
-PLACEMENT_VERSION = '1.28'
+from nova_lb.cloud import client as client_mod
+from nova_lb.cloud import versions
 
 #: Live-migration states Nova is still working on.
 IN_PROGRESS = ('accepted', 'queued', 'preparing', 'running',
@@ -27,28 +22,29 @@ IN_PROGRESS = ('accepted', 'queued', 'preparing', 'running',
 ENDED = ('completed', 'failed', 'error', 'cancelled')
 
 
-class Cloud(object):
+class ExecutorApi(object):
     """Plain-data access to Nova and Placement for the executor."""
 
     def __init__(self, client):
-        """:param client: a :class:`nova_lb.gateway.client.Client`."""
+        """:param client: a :class:`nova_lb.cloud.client.Client`."""
         self._client = client
         self._conn = client.conn
 
     @classmethod
     def configured(cls, conn, settings):
-        """A Cloud on ``conn`` retrying as ``[executor]`` (``settings``)
-        says."""
+        """An ExecutorApi on ``conn`` retrying as ``[executor]``
+        (``settings``) says."""
         return cls(client_mod.Client.configured(conn, settings))
 
     def _compute(self, path, **params):
         """A Nova body, or None for 404."""
-        return self._client.get('compute', path, COMPUTE_VERSION, params,
+        return self._client.get('compute', path,
+                                versions.COMPUTE['executor'], params,
                                 missing_ok=True)
 
     def _placement(self, path):
         """A Placement body, or None for 404."""
-        return self._client.get('placement', path, PLACEMENT_VERSION,
+        return self._client.get('placement', path, versions.PLACEMENT,
                                 missing_ok=True)
 
     # -- pre-checks -------------------------------------------------------
