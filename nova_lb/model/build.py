@@ -85,7 +85,8 @@ def build(snap, options=Options()):
     servers = tuple(snap.servers[i].uuid for i in keep)
     demand = demand[keep] if len(keep) else np.zeros((0, len(classes)))
     location = np.array([index[snap.servers[i].host] for i in keep], int)
-    fixed = used.copy()
+    idle = _idle(snap, index, col, capacity)
+    fixed = used - idle
     np.subtract.at(fixed, location, demand)
     renumber = {snap.server_index[u]: k for k, u in enumerate(servers)}
     zones = snap.host_zones()
@@ -95,7 +96,8 @@ def build(snap, options=Options()):
         host_az=tuple(zones.get(h) for h in hosts),
         capacity=cluster.frozen_array(capacity),
         limit=cluster.frozen_array(
-            capacity * _ceilings(snap, hosts, classes, options.ceilings)),
+            capacity * _ceilings(snap, hosts, classes, options.ceilings)
+            - idle),
         fixed=cluster.frozen_array(fixed),
         accepts=cluster.frozen_array(
             _accepts(snap, hosts, options.draining_aggregate), bool),
@@ -163,6 +165,30 @@ def _usage(snap, hosts, col, rows):
     demand = np.zeros((len(snap.servers), len(col)))
     np.add.at(demand, (owner[mine], r_of[mine]), amount[mine])
     return used, demand
+
+
+def _idle(snap, index, col, capacity):
+    """(H, R) what Placement counts on a host beyond the load running there.
+
+    Leftover allocations (:func:`~nova_lb.model.leftovers.misplaced`) fill
+    a host, so a plan must not fill it past its limit, but no server can
+    lower them: were they load, the solver would move servers away to make
+    up for an orphan. So the model takes them off both the host's load
+    and its limit: the capacity checks are exactly Placement's, and the
+    objective spreads only what runs. Negative where a server runs on a
+    host that holds its allocation elsewhere.
+    """
+    result = np.zeros(capacity.shape)
+    for (consumer, host), runs_on in leftovers_mod.misplaced(snap).items():
+        if host not in index:
+            continue
+        for rp in snap.host_providers[host]:
+            held = snap.providers[rp].allocations.get(consumer, {})
+            for rc, value in held.items():
+                result[index[host], col[rc]] += value
+                if runs_on in index and capacity[index[runs_on], col[rc]]:
+                    result[index[runs_on], col[rc]] -= value
+    return result
 
 
 def _ceilings(snap, hosts, classes, defaults):

@@ -53,10 +53,13 @@ class Cluster:
     host_az: tuple
     #: (H, R) ``(total - reserved) * allocation_ratio`` per Placement.
     capacity: np.ndarray
-    #: (H, R) what a plan may fill a host to: capacity times the ceiling.
+    #: (H, R) what a plan may fill a host to: capacity times the ceiling,
+    #: less the leftover allocations it holds (they fill it, see ``fixed``).
     limit: np.ndarray
-    #: (H, R) usage that no plan moves: non-movable servers, in-flight
-    #: migrations, anything on the provider that is not a movable server.
+    #: (H, R) load that no plan moves: non-movable servers, in-flight
+    #: migrations. Leftover allocations are not load (nothing runs on
+    #: them): they are taken off ``limit`` instead, so that the objective
+    #: never spreads them and the capacity checks stay Placement's.
     fixed: np.ndarray
     #: (H,) bool: the host may receive servers (enabled, up, not excluded,
     #: not draining).

@@ -7,10 +7,13 @@ migration's on the source. Nothing heals that by itself, so both hosts'
 usage is off for as long as it lasts. A plan that moved the server would
 build on an accounting error (which allocation would the move claim?), so
 every such leftover is reported in one line an admin can act on, and its
-server stays where it is. Its allocations stay fixed load where Placement
-has them: that is what Nova's scheduler and every live migration claim
-against, so a plan counting them cannot overfill a host (it only sees the
-hosts involved fuller than their guests make them).
+server stays where it is.
+
+A leftover's allocations fill their host but are no load there: Nova's
+scheduler and every live migration claim against Placement's usage, so
+they stay part of each host's capacity checks, but nothing runs on them,
+so the balancing objective does not spread them (:func:`misplaced`): no
+plan moves servers to make up for an orphan an admin can delete.
 
 Three marks, any one enough:
 
@@ -66,6 +69,35 @@ def find(snap):
         [_leftover(snap, uuid, mig, mig_hosts, held)
          for uuid, (mig, mig_hosts) in found.items()] + orphans,
         key=lambda item: item.server))
+
+
+def misplaced(snap):
+    """Allocations on compute hosts that are no load where they are.
+
+    ``{(consumer, host): host where that load runs, or None}``. A consumer
+    that is neither a live server nor a migration in flight (a completed,
+    cancelled or failed migration, a deleted server, an unknown consumer)
+    runs nothing: None. A live server with no migration in flight holding
+    allocations off its own host runs on its host: its host if it holds
+    nothing there (the swap a dead source compute leaves), else None (its
+    own host already counts it).
+    """
+    in_flight = {m.uuid for m in snap.migrations if m.uuid}
+    in_flight |= {m.server for m in snap.migrations}
+    home = {s.uuid: s.host for s in snap.servers if s.host is not None}
+    astray = {}
+    at_home = set()
+    for host, rps in snap.host_providers.items():
+        for rp in rps:
+            for consumer in snap.providers[rp].allocations:
+                if consumer in in_flight:
+                    continue
+                if home.get(consumer) == host:
+                    at_home.add(consumer)
+                else:
+                    astray[(consumer, host)] = home.get(consumer)
+    return {(consumer, host): None if consumer in at_home else runs_on
+            for (consumer, host), runs_on in astray.items()}
 
 
 def _orphans(snap, reported):

@@ -28,6 +28,7 @@ from nova_lb import exception
 from nova_lb.model import cluster as cluster_mod
 from nova_lb.model import cost
 from nova_lb.model import fields
+from nova_lb.model import leftovers
 
 #: Placement class -> (measured column, key in the snapshot's metrics)
 CLASSES = {'VCPU': ('measured:VCPU', 'cpu_cores'),
@@ -56,6 +57,8 @@ def extend(model, snap):
     physical = np.zeros((len(model.hosts), len(rcs)))
     used = np.zeros((len(model.hosts), len(rcs)))
     unmeasured = set()
+    # Leftover allocations run nothing: no measured load where they are.
+    misplaced = leftovers.misplaced(snap)
     for host, h in hosts.items():
         for rp in snap.host_providers[host]:
             provider = snap.providers[rp]
@@ -64,10 +67,11 @@ def extend(model, snap):
                 if inv is not None:
                     physical[h, k] += inv.total - inv.reserved
             for consumer, resources in provider.allocations.items():
+                runs_on = hosts.get(misplaced.get((consumer, host), host))
                 for k, rc in enumerate(rcs):
-                    if rc in resources:
-                        used[h, k] += _use(measured, consumer, rc,
-                                           resources[rc], unmeasured)
+                    if rc in resources and runs_on is not None:
+                        used[runs_on, k] += _use(measured, consumer, rc,
+                                                 resources[rc], unmeasured)
     demand = np.zeros((len(model.servers), len(rcs)))
     for s, uuid in enumerate(model.servers):
         for k, rc in enumerate(rcs):

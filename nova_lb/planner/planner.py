@@ -132,7 +132,7 @@ def plan(snap, options=Options()):
     res = _judged(best.res, best.model, bounds,
                   options.solver.peak_tolerance)
     model, where = best.model, best.where
-    before, after = _summary(model), _summary(model, where)
+    before, after = summary(model), summary(model, where)
     gains = gain.marginal(model, where)
     result_plan = plan_mod.Plan(
         migrations=tuple(plan_mod.Migration(*step, gain=gains.get(step[0]))
@@ -158,10 +158,10 @@ def plan(snap, options=Options()):
 def measure(snap, model_options):
     """The ``before``/``after`` block of a plan, for the cloud in ``snap``
     as it is: what a run reports as measured."""
-    return _summary(build.build(snap, model_options))
+    return summary(build.build(snap, model_options))
 
 
-def _summary(model, location=None):
+def summary(model, location=None):
     """Peak, mean and stddev of the hosts that take servers."""
     counted = np.asarray(model.accepts, dtype=bool)
     return cost.fleet_summary(model.utilisation(location)[counted],

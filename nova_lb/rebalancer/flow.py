@@ -103,7 +103,9 @@ def load_plan(path):
 def apply(conf, document, plan, conn=None, stopper=None):
     """Carry out a reviewed plan, after checking it against the cloud now.
 
-    The moves whose purpose vanished are dropped (see
+    The moves no longer possible or whose purpose vanished are dropped,
+    logged and listed in the summary (``dropped``); what is left is carried
+    out with its figures taken on the fresh snapshot (see
     :mod:`~nova_lb.planner.recheck`).
 
     :raises nova_lb.exception.InvalidPlanFile: the plan is wrong whatever
@@ -128,17 +130,18 @@ def apply(conf, document, plan, conn=None, stopper=None):
             raise exception.StalePlan(busy)
         snap = run.snapshot(measured=True)
         _refuse_unless_fits(snap, document, limits)
-        verdict = recheck.recheck(snap, plan, run.model_options)
-        if verdict.dropped:
-            # Dropping a move may strand one that needed its room.
-            _refuse_unless_fits(snap, verdict.plan.to_json(), limits)
-        if verdict.gain < options.solver.deadband - 1e-9:
-            raise exception.StalePlan(recheck.describe(
-                verdict, options.solver.deadband))
+        verdict = recheck.recheck(snap, plan, run.model_options, limits)
         for server, why in sorted(verdict.dropped.items()):
             LOG.info('Dropping the move of server %(server)s: %(why)s',
                      {'server': server, 'why': why})
         run.summary['dropped'] = verdict.dropped
+        if verdict.dropped:
+            # Dropping a move no longer possible may strand one that
+            # needed its room.
+            _refuse_unless_fits(snap, verdict.plan.to_json(), limits)
+        if verdict.gain < options.solver.deadband - 1e-9:
+            raise exception.StalePlan(recheck.describe(
+                verdict, options.solver.deadband))
         run.publish(verdict.plan, snap)
         run.execute(verdict.plan, snap)
     return run.summary

@@ -222,8 +222,8 @@ class Run(object):
         LOG.info('%(kind)s run %(outcome)s%(reason)s: %(hosts)s hosts, '
                  '%(servers)s servers, plan %(planned)s moves in %(waves)s '
                  'waves (gap %(gap)s), %(done)s done, %(failed)s failed, '
-                 '%(skipped)s skipped, %(duration).1fs, peak %(peak)s'
-                 '%(fallback)s',
+                 '%(skipped)s skipped%(dropped)s, %(duration).1fs, peak '
+                 '%(peak)s%(fallback)s',
                  dict({k: s.get(k, '-') for k in (
                      'hosts', 'servers', 'planned', 'waves', 'done',
                      'failed', 'skipped')},
@@ -231,6 +231,8 @@ class Run(object):
                      duration=s['duration'], outcome=outcome.name,
                      reason=' (%s)' % reason if reason else '',
                      peak=_peaks(s),
+                     dropped=', %d dropped from the reviewed plan' % len(
+                         s['dropped']) if s.get('dropped') else '',
                      fallback='; ' + s['fallback'] if s.get('fallback')
                      else ''))
         self.state.write(state_mod.LAST_RUN, s)

@@ -7,6 +7,7 @@ own report (exit code, ``last-run.json``, ``nova-lb status``) says what the
 APIs show. Kept short: few servers, short timeouts and retries.
 """
 
+import json
 import os
 import signal
 import time
@@ -138,6 +139,63 @@ class RunCheckTest(test_faults.FaultTestCase):
         self.assertEqual(('skipped', 'its owner set nova_lb:movable=false'),
                          (result['result'], result['reason']))
         self.assertNotIn(owner, [m[0] for m in self.nova_moves()])
+        self.assert_reported_leftovers(last)
+        self.assert_moves_match_nova()
+
+    # -- 3: a reviewed plan applied after an admin moved servers ----------
+
+    def test_stale_plan_runs_only_the_moves_still_needed(self):
+        # compute-1 holds 2 servers their owners keep in place and 4 that
+        # may move: the reviewed plan moves the 4, 2 to each other host.
+        pinned = cloud.boot(self.conn, ['pinned-0', 'pinned-1'],
+                            host='compute-1', wait=False,
+                            metadata={'nova_lb:movable': 'false'})
+        self.skew(count=4, elsewhere=())
+        reviewed = os.path.join(self.state_dir, 'reviewed.json')
+        code, out = self.run_command('nova-lb', 'plan', '--format', 'json',
+                                     '--output', reviewed)
+        self.assertEqual(0, code, out)
+        with open(reviewed) as f:
+            planned = json.load(f)['migrations']
+        self.assertEqual((4, {'compute-1'}), (
+            len(planned), {m['source'] for m in planned}))
+        # Meanwhile an admin moves the 2 others off compute-1, one to each
+        # other host: compute-1 is at 4 servers, and the plan's 4 moves
+        # reach a peak of 3 servers a host, which 1 of them reaches too.
+        for server, host in zip(pinned, ('compute-2', 'compute-3')):
+            self.conn.compute.live_migrate_server(server, host=host,
+                                                  block_migration='auto')
+            cloud.wait_for('the admin\'s migration', lambda: cloud.compute(
+                self.conn, '/servers/%s' % server.id)['server'][
+                    'OS-EXT-SRV-ATTR:host'] == host, 120)
+        cloud.wait_settled(self.conn)
+
+        code, out = self.run_command('nova-lb', 'apply', reviewed)
+
+        last = self.assert_outcome(code, out, 'done')
+        self.assertEqual((1, 0), (last['done'], last['failed']))
+        self.assertEqual(3, len(last['dropped']))
+        for server, why in last['dropped'].items():
+            self.assertIn('its purpose vanished', why)
+            self.assertIn('Dropping the move of server %s' % server, out)
+        self.assertIn('3 dropped from the reviewed plan', out)
+        moved = [m for m in self.nova_moves() if m[0] not in {
+            s.id for s in pinned}]
+        self.assertEqual([(m['server'], 'completed') for m in last['moves']
+                          if m['result'] == 'done'],
+                         [(m[0], m[3]) for m in moved])
+        self.assertEqual(set(), {m[0] for m in moved} & set(last['dropped']))
+        # Measured: the peak afterwards is what Placement shows, and what
+        # the kept move was predicted to reach: 4 servers a host -> 3.
+        _, state = invariants.read(self.conn)
+        for rc, stats in last['after'].items():
+            peak = max(h['usage'].get(rc, 0) / h['capacity'][rc]
+                       for h in state.values())
+            self.assertAlmostEqual(peak, stats['peak'], msg=rc)
+            self.assertAlmostEqual(last['predicted_after'][rc]['peak'],
+                                   stats['peak'], msg=rc)
+            self.assertAlmostEqual(stats['peak'] * 4 / 3,
+                                   last['before'][rc]['peak'], msg=rc)
         self.assert_reported_leftovers(last)
         self.assert_moves_match_nova()
 

@@ -152,3 +152,52 @@ class OutcomeTest(test_rebalancer.RebalancerTestCase):
         self.assertEqual(' '.join(str(e).split()), last['reason'])
         self.assertEqual(len(elsewhere), len(self.live_migrations()))
         self.assert_consistent()
+
+    def opted_out(self, host, count, **size):
+        servers = self.boot_skewed({host: count}, **size)
+        for server in servers:
+            self.admin_api.post_server_metadata(
+                server['id'], {'nova_lb:movable': 'false'})
+        return servers
+
+    def test_apply_executes_only_the_moves_still_needed(self):
+        # host3 holds load no plan moves (25.8 % of its memory, half its
+        # disk): no plan gets the peaks below that. host1 holds 4 movable
+        # servers and 2 that are not (77.4 % of its memory).
+        self.opted_out('host3', 2, vcpus=4, memory_mb=2048, disk_gb=100)
+        pinned = self.opted_out('host1', 2, **SMALL)
+        self.boot_skewed({'host1': 4}, **SMALL)
+        flow.rebalance(self.conf(), conn=self.sdk, dry_run=True)
+        document, plan = flow.load_plan(os.path.join(self.state_dir,
+                                                     state_mod.PLAN))
+        # The reviewed plan empties host1 of its 4 movable servers.
+        self.assertEqual({('host1', 4)}, {
+            (m.source, len(plan.migrations)) for m in plan.migrations})
+        # Meanwhile an admin moves host1's 2 other servers away: it is at
+        # 51.6 %, and 2 of the plan's moves get it to host3's 25.8 %.
+        for server in pinned:
+            self._live_migrate(server, 'completed', host='host4')
+
+        summary = flow.apply(self.conf(), document, plan, conn=self.sdk)
+
+        last = self.assert_reported('done', summary)
+        self.assertEqual((2, 0), (last['done'], last['failed']))
+        self.assertEqual(2, len(last['dropped']))
+        for why in last['dropped'].values():
+            self.assertIn('its purpose vanished', why)
+        done = {m['server'] for m in last['moves'] if m['result'] == 'done'}
+        self.assertEqual(set(), done & set(last['dropped']))
+        self.assertEqual(4, len(self.live_migrations()))
+        published = self.read_state(state_mod.PLAN)
+        self.assertEqual(done, {m['server'] for m in published['migrations']})
+        # What the run reports as measured is what Placement shows, and is
+        # what the kept moves were predicted to reach.
+        peaks = self.peaks()
+        for rc, stats in last['after'].items():
+            self.assertAlmostEqual(peaks[rc], stats['peak'])
+            self.assertAlmostEqual(last['predicted_after'][rc]['peak'],
+                                   stats['peak'])
+        self.assertAlmostEqual(4096 / 15872, peaks['MEMORY_MB'])
+        self.assertAlmostEqual(8192 / 15872,
+                               last['before']['MEMORY_MB']['peak'])
+        self.assert_consistent()

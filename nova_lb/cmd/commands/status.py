@@ -72,6 +72,9 @@ def describe_run(summary):
                      'started' % (summary['done'], summary['failed'],
                                   summary['skipped'],
                                   summary['not_started']))
+    dropped = summary.get('dropped') or {}
+    lines += ['  dropped from the reviewed plan: server %s: %s' % item
+              for item in sorted(dropped.items())]
     before = summary.get('before') or {}
     after = summary.get('after') or {}
     predicted = summary.get('predicted_after') or {}

@@ -70,6 +70,13 @@ class StatusTest(testtools.TestCase):
             '  wave 0: s1 host1 -> host2\n'
             '  wave 1: s2 host1 -> host3\n', self._status())
 
+    def test_moves_dropped_from_a_reviewed_plan(self):
+        self.state.write(state_mod.LAST_RUN, dict(
+            SUMMARY, kind='apply', dropped={'s3': 'its purpose vanished'}))
+        self.assertIn('  moves: 1 done, 1 failed, 0 skipped, 0 not started\n'
+                      '  dropped from the reviewed plan: server s3: its '
+                      'purpose vanished\n', self._status())
+
     def test_failed_run_and_json(self):
         failed = {'kind': 'drain host2', 'ended_at': 1700000000.0,
                   'duration': 0.5, 'outcome': 'aborted', 'success': 0,

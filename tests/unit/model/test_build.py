@@ -101,9 +101,12 @@ class SmallCloudTest(testtools.TestCase):
         # destination (4, 8192, 80).
         self.assertEqual([5, 10240, 100, 0], c.fixed[self.row('h1')]
                          .tolist())
-        # h2: opted-out s4 (2, 4096, 40) and a consumer that is no server
-        # (1 VCPU, 512 MB).
-        self.assertEqual([3, 4608, 40, 0], c.fixed[self.row('h2')].tolist())
+        # h2: opted-out s4 (2, 4096, 40). The consumer that is no server
+        # (1 VCPU, 512 MB) runs nothing: it fills h2, so it is off h2's
+        # limit, but it is no load a plan could spread.
+        self.assertEqual([2, 4096, 40, 0], c.fixed[self.row('h2')].tolist())
+        self.assertEqual((c.capacity[self.row('h2')] - [1, 512, 0, 0])
+                         .tolist(), c.limit[self.row('h2')].tolist())
         # h3: the migration's consumer holding s6's source (4, 8192, 80).
         self.assertEqual([4, 8192, 80, 0], c.fixed[self.row('h3')].tolist())
         # Usage now is fixed plus movable: everything Placement holds.

@@ -107,11 +107,12 @@ class LeftoversTest(testtools.TestCase):
         self.assertIn('migration %s of server %s (h4 -> h2) ended completed '
                       'and still holds VCPU=2 on h4' % (M(5), S(5)),
                       found[S(5)].message)
-        # Counted where it is, and its server is not moved to make up.
+        # It fills h4 (off its limit) but is no load there, and its server
+        # is not moved.
         c = build.build(snap)
         self.assertNotIn(S(5), c.servers)
-        self.assertEqual(2, c.fixed[c.hosts.index('h4')][
-            c.resource_classes.index('VCPU')])
+        h4, vcpu = c.hosts.index('h4'), c.resource_classes.index('VCPU')
+        self.assertEqual((0, 6), (c.fixed[h4][vcpu], c.limit[h4][vcpu]))
 
     def test_servers_stay_and_their_allocations_are_fixed_load(self):
         c = build.build(self.snap)
@@ -121,10 +122,16 @@ class LeftoversTest(testtools.TestCase):
         self.assertNotIn(S(6), c.servers)
         self.assertEqual(found[0].message, c.left_alone[S(1)])
         self.assertIn(S(2), c.servers)
-        # The stale allocations are fixed load where Placement has them.
+        # The stale allocations fill their hosts: each host's room (limit
+        # less usage) is what Placement leaves, 8 VCPUs less [8, 6, 2, 0].
+        # But the load is where the servers run: s1 on h1 (migration 1's
+        # claim there runs nothing, s1's own on h2 neither), s6 on h3 (its
+        # allocation on h2 runs nothing).
         vcpu = c.resource_classes.index('VCPU')
-        self.assertEqual([8, 6, 2, 0], c.usage()[:, vcpu].tolist())
-        self.assertEqual([2, 4, 2, 0], c.fixed[:, vcpu].tolist())
+        self.assertEqual([8, 2, 2, 0], c.usage()[:, vcpu].tolist())
+        self.assertEqual([2, 0, 2, 0], c.fixed[:, vcpu].tolist())
+        self.assertEqual([0, 2, 6, 8],
+                         (c.limit - c.usage())[:, vcpu].tolist())
 
     def test_plan_never_builds_on_them_and_reports_them(self):
         result = planner.plan(self.snap)

@@ -61,6 +61,11 @@ class ExtendTest(testtools.TestCase):
                                model.usage()[h1, vcpu])
         self.assertEqual(1000 + 2000 + 2048 + 8192 + 512,
                          model.usage()[h1, mem])
+        # h2: servers 4 and 5 (2 cores, 4096 MiB each); the consumer that
+        # is no server (1 VCPU, 512 MiB) runs nothing: no measured load.
+        h2 = model.hosts.index('h2')
+        self.assertEqual([4, 8192], [model.usage()[h2, vcpu],
+                                     model.usage()[h2, mem]])
         self.assertIn(S % 3, model.unmeasured)
         self.assertIn(S % 11, model.unmeasured)
         self.assertNotIn(S % 1, model.unmeasured)
