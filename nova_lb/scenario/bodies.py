@@ -53,6 +53,10 @@ def _allocations(cloud):
         # holds the source's under the migration's UUID.
         result[source][mig] = result[source].pop(cloud.ids[s])
         result[dest][cloud.ids[s]] = _resources(sizes[flavor[s]])
+    for s, mig in cloud.leaked:
+        if mig is not None:
+            host = cloud.placement.host[s]
+            result[host][mig] = result[host].pop(cloud.ids[s])
     return result
 
 
@@ -90,10 +94,13 @@ def _placement(cloud, aggregates):
 def _servers(cloud):
     fleet, placement = cloud.fleet, cloud.placement
     moving = {m[0] for m in cloud.migrations}
+    deleted = {s for s, _ in cloud.leaked}
     states = {'ACTIVE': ('active', 1), 'SHUTOFF': ('stopped', 4),
               'ERROR': ('error', 0), 'MIGRATING': ('active', 1)}
     result = []
     for s, h in enumerate(placement.host):
+        if s in deleted:
+            continue
         f = placement.flavors[placement.flavor[s]]
         vm_state, power = states[cloud.status[s]]
         host = fleet.names[h]
@@ -148,21 +155,29 @@ def _hypervisors(cloud):
 
 
 def _migrations(cloud):
+    """The migrations in flight, then the completed ones that leaked."""
+    host = cloud.placement.host
+    moves = [(s, source, dest, mig, 'running')
+             for s, source, dest, mig in cloud.migrations]
+    # A leaked migration went from its server's host to the next host.
+    moves += [(s, host[s], (host[s] + 1) % cloud.fleet.n, mig, 'completed')
+              for s, mig in cloud.leaked if mig is not None]
+    return [_migration(cloud, i + 1, *move) for i, move in enumerate(moves)]
+
+
+def _migration(cloud, number, s, source, dest, mig, status):
     names = cloud.fleet.names
-    result = []
-    for i, (s, source, dest, mig) in enumerate(cloud.migrations):
-        f = cloud.placement.flavor[s] + 1
-        result.append({
-            'id': i + 1, 'uuid': mig, 'instance_uuid': cloud.ids[s],
-            'source_compute': names[source], 'dest_compute': names[dest],
-            'source_node': _node(names[source]),
-            'dest_node': _node(names[dest]),
-            'dest_host': None, 'status': 'running',
-            'migration_type': 'live-migration',
-            'old_instance_type_id': f, 'new_instance_type_id': f,
-            'created_at': TAKEN_AT, 'updated_at': TAKEN_AT,
-        })
-    return result
+    f = cloud.placement.flavor[s] + 1
+    return {
+        'id': number, 'uuid': mig, 'instance_uuid': cloud.ids[s],
+        'source_compute': names[source], 'dest_compute': names[dest],
+        'source_node': _node(names[source]),
+        'dest_node': _node(names[dest]),
+        'dest_host': None, 'status': status,
+        'migration_type': 'live-migration',
+        'old_instance_type_id': f, 'new_instance_type_id': f,
+        'created_at': TAKEN_AT, 'updated_at': TAKEN_AT,
+    }
 
 
 def _node(host):

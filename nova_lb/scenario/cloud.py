@@ -19,6 +19,9 @@ class ServerStates(object):
         self.opt_out = None
         #: (server, source, destination, migration uuid) of each one.
         self.migrations = []
+        #: (server, migration uuid or None) of each server deleted with
+        #: its allocation left behind.
+        self.leaked = []
         order = rng.permutation(n).tolist()
         stopped = max(1, n * profile.stopped // 100)
         failed = max(1, n // 200)
@@ -32,6 +35,7 @@ class ServerStates(object):
         self.opt_out = pool.pop() if pool else None
         for _ in range(profile.migrating):
             self._migrate(pool, rng)
+        self._leak(pool, rng, n * profile.leaked // 1000)
         self.groups = Groups(rng, placement.host, pool,
                              profile.anti_affinity).groups
         for group in self.groups:
@@ -61,6 +65,17 @@ class ServerStates(object):
                         (s, source, h, fleet_mod.uuids(rng, 1)[0]))
                     del pool[i]
                     return
+
+
+    def _leak(self, pool, rng, count):
+        """Delete ``count`` servers of ``pool`` but leave their allocations.
+
+        Every other one leaves it under a completed migration's UUID, as
+        Nova does when Placement is away while the migration finishes.
+        """
+        for i in range(min(count, len(pool))):
+            migration = fleet_mod.uuids(rng, 1)[0] if i % 2 else None
+            self.leaked.append((pool.pop(), migration))
 
 
 class Groups(object):

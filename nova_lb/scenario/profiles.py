@@ -52,6 +52,10 @@ class Profile:
     #: Share of the hosts disabled (at least one) and hosts down.
     disabled: float = 0.01
     down: int = 1
+    #: Leaked allocations per 1,000 servers: a server deleted while
+    #: Placement was away (its allocation stays under its own UUID) or
+    #: after a migration that completed (under the migration's UUID).
+    leaked: int = 0
 
 
 PROFILES = {p.name: p for p in (
@@ -62,6 +66,7 @@ PROFILES = {p.name: p for p in (
     Profile('large', flavors=LARGE_FLAVORS),
     Profile('anti-affinity', anti_affinity=40.0),
     Profile('faults', stopped=5, migrating=5, disabled=0.08, down=3),
+    Profile('leaked', leaked=20),
 )}
 
 
