@@ -12,6 +12,7 @@ it (see :mod:`nova_lb.rebalancer.policy`).
 
 import numpy as np
 
+from nova_lb.model import constraints
 from nova_lb.model import cost
 
 
@@ -28,11 +29,12 @@ def marginal(cluster, where):
     usage = cluster.usage(where)
     util = cost.utilisation(usage, cluster.capacity)
     counted = np.asarray(cluster.accepts, dtype=bool)
-    zone_of = np.array([az or '' for az in cluster.host_az], dtype=object)
+    zones = constraints.SameZone.members(cluster.host_az)
     gains = {}
     for s in moved:
         home, there = int(cluster.location[s]), int(where[s])
-        hosts = counted & (zone_of == zone_of[home])
+        hosts = counted & zones[constraints.SameZone.label(
+            cluster.host_az[home])]
         if not hosts.any():
             gains[cluster.servers[s]] = 0.0
             continue
