@@ -30,6 +30,7 @@ from nova_lb.model import cost
 from nova_lb.solver import aim as aim_mod
 from nova_lb.solver import candidate_moves
 from nova_lb.solver import greedy
+from nova_lb.solver import joint
 from nova_lb.solver import lns
 from nova_lb.solver import local
 from nova_lb.solver import milp
@@ -58,10 +59,15 @@ def solve(cluster, options):
               for z in zones]
     relaxed = [m[0].relaxed(options.time_limit / 2 / len(zones))
                for m in models]
-    # The cloud's peak is the highest over the zones, per class: no zone
-    # need go below the relaxation's peaks of the hardest one.
-    aim = np.max([r[1] for r in relaxed if r[1] is not None]
-                 + [np.zeros(len(cluster.resource_classes))], axis=0)
+    # The cloud's peak is the highest over the zones, per class: every
+    # zone aims at the peaks of the zones' relaxation together, else at
+    # the highest of their own relaxations' peaks.
+    together, aim = joint.relaxed([m[0] for m in models],
+                                  zone_mod.class_weights(cluster),
+                                  options.time_limit / 4)
+    if aim is None:
+        aim = np.max([r[1] for r in relaxed if r[1] is not None]
+                     + [np.zeros(len(cluster.resource_classes))], axis=0)
     by_zone = {id(z): (m[1], r[0]) for z, m, r in zip(zones, models,
                                                        relaxed)}
     # Worst zones first: they get the migration budget first.
@@ -79,13 +85,16 @@ def solve(cluster, options):
                                         model, bound, aim)
         moves = int(np.sum(unit_host != z.unit_host))
         budget -= moves
+        # The zones left need not go below the peaks the cloud now has.
+        aim = np.maximum(aim, z.peaks(z.usage_after(unit_host))
+                         - options.peak_tolerance)
         for u in np.flatnonzero(unit_host != z.unit_host):
             location[list(z.units[u])] = z.hosts[unit_host[u]]
         report['migrations'] = sum(len(z.units[u]) for u in np.flatnonzero(
             unit_host != z.unit_host))
         reports[z.name or 'default'] = report
     return _combine(cluster, zones, location, reports, pinned,
-                    time.monotonic() - start)
+                    time.monotonic() - start, together)
 
 
 def weighted_peak(cluster, location):
@@ -100,12 +109,13 @@ def weighted_peak(cluster, location):
     return cost.weighted_peak(weights, peaks)
 
 
-def _combine(cluster, zones, location, reports, pinned, elapsed):
+def _combine(cluster, zones, location, reports, pinned, elapsed,
+             together=None):
     objective = weighted_peak(cluster, location)
     weights = zone_mod.class_weights(cluster)
     bound_vec = np.max([z.lower_bound() for z in zones], axis=0) if zones \
         else np.zeros(len(weights))
-    bound = max([cost.weighted_peak(weights, bound_vec)]
+    bound = max([cost.weighted_peak(weights, bound_vec), together or 0.0]
                 + [r['bound'] for r in reports.values()])
     statuses = {r['status'] for r in reports.values()}
     moved = bool(np.any(location != cluster.location))
@@ -146,13 +156,19 @@ def _solve_zone(z, options, budget, deadline, model, relaxed, aim):
     if not len(z.units) or budget <= 0:
         return _report(result.NO_MOVES, z, z.unit_host, bound,
                        'no server may move')
-    found = None
+    found, exact = None, False
     if relaxed is not None:
         # Most of the time: on a busy machine the fractional plan of a
         # large zone takes twice as long, and the polish is optional.
-        found = aim_mod.reach(z, model, aim, options.peak_tolerance,
-                              time.monotonic() + _left(deadline) * 0.85)
-    if found is not None:
+        found, exact = aim_mod.reach(z, model, aim, options.peak_tolerance,
+                                     time.monotonic() + _left(deadline) * 0.85)
+    if exact:
+        # Already the cheapest moves to the aim: polishing the zone's own
+        # peak would trade classes the other zones' peaks make worthless,
+        # for more moves.
+        best, proven = found, None
+        how = 'HiGHS on server shapes, aimed at the relaxation'
+    elif found is not None:
         # Rounding on large zones overshoots the aim a little: polish.
         best = local.descend(z, found, budget,
                              time.monotonic() + _left(deadline) / 2)
