@@ -180,11 +180,14 @@ def _solve_zone(z, options, budget, deadline, model, relaxed, aim):
         bound = max(bound, proven or 0.0)
     best_peaks = z.peaks(z.usage_after(best))
     reached = z.weighted(best_peaks)
-    if current - reached < options.deadband - _EPS and not draining:
+    # What the cloud gains: below the aim, a zone's peaks do not count
+    # (the other zones reach it), and one class may rise to lower another.
+    gains = (z.weighted(np.maximum(now, aim))
+             - z.weighted(np.maximum(best_peaks, aim)))
+    if gains < options.deadband - _EPS and not draining:
         return _report(result.NO_MOVES, z, z.unit_host, bound,
                        'the best plan found gains %.3f, less than the '
-                       'deadband %.3f' % (current - reached,
-                                          options.deadband))
+                       'deadband %.3f' % (gains, options.deadband))
     target = np.minimum(best_peaks + options.peak_tolerance,
                         np.maximum(now, best_peaks))
     chosen = (local.prune(z, best, np.maximum(
