@@ -190,9 +190,13 @@ def _solve_zone(z, options, budget, deadline, model, relaxed, aim):
                        'deadband %.3f' % (gains, options.deadband))
     target = np.minimum(best_peaks + options.peak_tolerance,
                         np.maximum(now, best_peaks))
-    chosen = (local.prune(z, best, np.maximum(
-        best_peaks, aim + options.peak_tolerance)) if found is not None
-              else _cheapest(z, budget, deadline, model, target, best))
+    cap = np.maximum(best_peaks, aim + options.peak_tolerance)
+    if exact:
+        chosen = local.prune(z, best, cap)
+    elif found is not None:
+        chosen = _fewer(z, model, local.prune(z, best, cap), cap, deadline)
+    else:
+        chosen = _cheapest(z, budget, deadline, model, target, best)
     gap = z.weighted(z.peaks(z.usage_after(chosen))) - bound
     status = (result.OPTIMAL if gap <= options.peak_tolerance + 1e-6
               else result.FEASIBLE)
@@ -245,6 +249,22 @@ def _cheapest(z, budget, deadline, model, target, fallback):
         if loc2 is not None:
             options_found.append(loc2)
     return min(options_found, key=model.cost_of)
+
+
+def _fewer(z, model, location, cap, deadline):
+    """``location`` or the cheapest moves under ``cap`` (R,) by the
+    integral model, whichever costs less.
+
+    For a zone the integral model could not solve at the aim in its time
+    (it found no plan that close): the peaks local search reached are an
+    easier cap, and local search spends moves freely.
+    """
+    if model.nv > aim_mod.WHOLE or _left(deadline) < 0.05:
+        return location
+    other = model.min_churn(cap, _left(deadline))[0]
+    if other is None or model.cost_of(other) >= model.cost_of(location):
+        return location
+    return other
 
 
 def _left(deadline):
