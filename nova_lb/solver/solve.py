@@ -6,19 +6,23 @@ server shape (:mod:`nova_lb.solver.shapes`): counts per shape and host.
 1. Bound and aim: the fractional relaxation of every zone is a proven
    bound, and its peaks per class are what an integral plan can nearly
    reach. The cloud's peak is the highest over its zones, per class, so
-   every zone aims at the highest relaxed peaks of any zone.
+   every zone aims at the peaks of the zones' relaxation together
+   (:mod:`nova_lb.solver.joint`, a bound too), else at the highest
+   relaxed peaks of any zone; a zone aims no lower than the peaks the
+   zones before it reached.
 2. The fewest/cheapest moves just above the aim (``peak_tolerance``):
-   HiGHS on the integral model for zones of a few hundred hosts, the
-   rounded fractional plan polished by local search for larger ones
-   (:mod:`nova_lb.solver.aim`); moves that are not needed are undone.
+   HiGHS on the integral model for zones of a few hundred hosts, kept as
+   it is; the rounded fractional plan polished by local search for larger
+   ones, or when HiGHS found nothing in time (:mod:`nova_lb.solver.aim`);
+   moves that are not needed are undone.
 
 When that finds nothing, the heuristics take over as before: greedy and
 local search, then the exact per-server model of a small zone or HiGHS on
 neighbourhoods of a few hosts, then the cheapest moves within
 ``peak_tolerance`` of what they reached.
 A zone already within ``deadband`` of its bound (the best of the mean, the
-load that cannot move and the relaxation), or that would gain less than
-``deadband``, is left as it is.
+load that cannot move and the relaxation), or whose plan would lower the
+cloud's weighted peak by less than ``deadband``, is left as it is.
 """
 
 import time
