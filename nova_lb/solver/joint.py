@@ -23,8 +23,10 @@ from scipy import optimize
 from scipy import sparse
 
 #: Most count variables over all the zones for one joint relaxation: a
-#: few hundred hosts, the zones the integral model solves whole.
-LARGEST = 20000
+#: few hundred hosts, zones the integral model solves whole. Larger
+#: clouds keep each zone's own relaxation, solved by interior point in
+#: the time they have.
+LARGEST = 8000
 
 
 def relaxed(models, weights, time_limit, largest=LARGEST):
