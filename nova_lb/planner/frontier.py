@@ -49,6 +49,11 @@ def frontier(snap, options):
                       plan.solver['bound'])
         points.append(point if point.peak <= points[-1].peak
                       else dataclasses.replace(points[-1], budget=budget))
-    points.append(Point(None, len(unlimited.migrations), info['objective'],
-                        info['bound']))
+    # The unlimited plan may stop within ``peak_tolerance`` above a
+    # budgeted one's peak to save migrations: the budgeted plan is then
+    # the better unlimited point too.
+    point = Point(None, len(unlimited.migrations), info['objective'],
+                  info['bound'])
+    points.append(point if point.peak <= points[-1].peak
+                  else dataclasses.replace(points[-1], budget=None))
     return points

@@ -19,29 +19,63 @@ from nova_lb.model import constraints
 
 #: Largest count model solved as a MILP in one piece.
 WHOLE = 4000
+#: ``scipy.optimize.milp`` status of a model proven infeasible.
+_INFEASIBLE = 2
+#: HiGHS's relative gap for the lowest integral peaks of a zone whose
+#: aim is out of reach: the peaks the plan ends at, so tight (a small
+#: zone closes it in well under a second).
+_GAP = 1e-3
 
 
 def reach(zone, model, aim, tolerance, deadline, whole=WHOLE):
-    """Unit locations meeting ``aim + tolerance`` (roughly, on zones with
-    more than ``whole`` count variables), or None."""
+    """``(unit locations, exact)`` meeting ``aim + tolerance``, or
+    ``(None, False)``.
+
+    ``exact`` when the integral model found them: the fewest/cheapest
+    moves (within HiGHS's gap) to peaks within the tolerance of the aim,
+    nothing left to polish. Otherwise (zones with more than ``whole``
+    count variables, or HiGHS out of time) they are the rounded
+    fractional plan, roughly at the aim.
+    """
     if model.nv <= whole:
-        # A third of the time: on a busy machine HiGHS may not finish (and
-        # overruns its limit), and the rounded fractional plan below is
-        # still far better than the heuristics the solver would fall back
-        # to, so it gets at least a second even past the deadline.
-        location = model.min_churn(aim + tolerance, _left(deadline) / 3)[0]
+        # On a busy machine HiGHS may not finish (and overruns its
+        # limit), and the rounded fractional plan below is still far
+        # better than the heuristics the solver would fall back to, so it
+        # gets at least a second even past the deadline.
+        location = _integral(zone, model, aim, tolerance, deadline)
         if location is not None:
-            return location
+            return location, True
         deadline = max(deadline, time.monotonic() + 1.0)
     x = model.fractional_churn(aim + tolerance, _left(deadline))
     if x is None:
-        return None
+        return None, False
     counts = _round(zone, model, x, aim)
     location = None if counts is None else model.locations(counts)
     if (location is None or np.sum(location != zone.unit_host)
             > model.hi[model.budget_row]):
+        return None, False
+    return location, False
+
+
+def _integral(zone, model, aim, tolerance, deadline):
+    """The cheapest moves to ``aim + tolerance`` by the integral model.
+
+    The aim is a relaxation's: on a small zone whose hosts are few or
+    unalike, no integral plan may come within the tolerance of it (HiGHS
+    proves that in a blink). The aim then moves up to the zone's lowest
+    integral peaks above it (:meth:`ShapeCountModel.min_peak` with the
+    aim as floor), and the cheapest moves go within the tolerance of
+    those.
+    """
+    location, res = model.min_churn(aim + tolerance, _left(deadline) * 0.6)
+    if location is not None or res is None or res.status != _INFEASIBLE:
+        return location
+    lowest = model.min_peak(_left(deadline) / 2, gap=_GAP, floor=aim)[0]
+    if lowest is None:
         return None
-    return location
+    peaks = np.maximum(zone.peaks(zone.usage_after(lowest)), aim)
+    location = model.min_churn(peaks + tolerance, _left(deadline))[0]
+    return lowest if location is None else location
 
 
 def _round(zone, model, x, aim):

@@ -204,19 +204,29 @@ class ShapeCountModel(object):
                 members, (z.anti_count[g] - here)[recv], allow[recv])
             yield self._block(matrix, -np.inf, upper)
 
-    def _solve(self, cost, peak_cap, time_limit, gap, integral=True,
-               relax=False):
+    def column_upper(self, peak_cap, relax=False):
+        """Upper bounds of the columns with the peaks capped at
+        ``peak_cap`` (R,); with ``relax``, a host over its limit may
+        receive (the relaxation's rule, see :meth:`relaxed`)."""
         upper = np.array(self.upper)
         upper[self.nv + self.nl:] = peak_cap[self.rcs]
         if relax:
             upper[:self.nv][self.over] = np.inf
-        if np.any(upper < self.lower - 1e-12):
+        return upper
+
+    def _solve(self, cost, peak_cap, time_limit, gap, integral=True,
+               relax=False, floor=None):
+        upper = self.column_upper(peak_cap, relax)
+        lower = np.array(self.lower)
+        if floor is not None:
+            lower[self.nv + self.nl:] = floor[self.rcs]
+        if np.any(upper < lower - 1e-12):
             return None, None
         if not integral:
             return None, self._linear(cost, upper, time_limit)
         res = optimize.milp(
             cost, integrality=self.integrality,
-            bounds=optimize.Bounds(self.lower, upper),
+            bounds=optimize.Bounds(lower, upper),
             constraints=optimize.LinearConstraint(self.matrix, self.lo,
                                                   self.hi),
             options={'time_limit': max(time_limit, 0.05), 'disp': False,
@@ -246,12 +256,17 @@ class ShapeCountModel(object):
         res = self._solve(cost, peak_cap, time_limit, 0.0, integral=False)[1]
         return None if res is None or res.status != 0 else res.x[:self.nv]
 
-    def min_peak(self, time_limit, gap=0.02):
-        """Stage 1: ``(unit_host or None, res)`` with the lowest peak."""
+    def min_peak(self, time_limit, gap=0.02, floor=None):
+        """Stage 1: ``(unit_host or None, res)`` with the lowest peak.
+
+        :param floor: (R,) peaks the cloud reaches anyway (other zones'):
+            going below them gains nothing, so the weighted peak minimised
+            is that of the higher of the two, class by class.
+        """
         cost = np.zeros(len(self.upper))
         cost[self.nv + self.nl:] = self.zone.weights[self.rcs]
         return self._solve(cost, np.full(len(self.zone.weights), np.inf),
-                           time_limit, gap)
+                           time_limit, gap, floor=floor)
 
     def relaxed(self, time_limit):
         """``(bound, peaks)`` of fractional counts, or ``(None, None)``.

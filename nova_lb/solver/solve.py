@@ -6,19 +6,23 @@ server shape (:mod:`nova_lb.solver.shapes`): counts per shape and host.
 1. Bound and aim: the fractional relaxation of every zone is a proven
    bound, and its peaks per class are what an integral plan can nearly
    reach. The cloud's peak is the highest over its zones, per class, so
-   every zone aims at the highest relaxed peaks of any zone.
+   every zone aims at the peaks of the zones' relaxation together
+   (:mod:`nova_lb.solver.joint`, a bound too), else at the highest
+   relaxed peaks of any zone; a zone aims no lower than the peaks the
+   zones before it reached.
 2. The fewest/cheapest moves just above the aim (``peak_tolerance``):
-   HiGHS on the integral model for zones of a few hundred hosts, the
-   rounded fractional plan polished by local search for larger ones
-   (:mod:`nova_lb.solver.aim`); moves that are not needed are undone.
+   HiGHS on the integral model for zones of a few hundred hosts, kept as
+   it is; the rounded fractional plan polished by local search for larger
+   ones, or when HiGHS found nothing in time (:mod:`nova_lb.solver.aim`);
+   moves that are not needed are undone.
 
 When that finds nothing, the heuristics take over as before: greedy and
 local search, then the exact per-server model of a small zone or HiGHS on
 neighbourhoods of a few hosts, then the cheapest moves within
 ``peak_tolerance`` of what they reached.
 A zone already within ``deadband`` of its bound (the best of the mean, the
-load that cannot move and the relaxation), or that would gain less than
-``deadband``, is left as it is.
+load that cannot move and the relaxation), or whose plan would lower the
+cloud's weighted peak by less than ``deadband``, is left as it is.
 """
 
 import time
@@ -30,6 +34,7 @@ from nova_lb.model import cost
 from nova_lb.solver import aim as aim_mod
 from nova_lb.solver import candidate_moves
 from nova_lb.solver import greedy
+from nova_lb.solver import joint
 from nova_lb.solver import lns
 from nova_lb.solver import local
 from nova_lb.solver import milp
@@ -58,10 +63,15 @@ def solve(cluster, options):
               for z in zones]
     relaxed = [m[0].relaxed(options.time_limit / 2 / len(zones))
                for m in models]
-    # The cloud's peak is the highest over the zones, per class: no zone
-    # need go below the relaxation's peaks of the hardest one.
-    aim = np.max([r[1] for r in relaxed if r[1] is not None]
-                 + [np.zeros(len(cluster.resource_classes))], axis=0)
+    # The cloud's peak is the highest over the zones, per class: every
+    # zone aims at the peaks of the zones' relaxation together, else at
+    # the highest of their own relaxations' peaks.
+    together, aim = joint.relaxed([m[0] for m in models],
+                                  zone_mod.class_weights(cluster),
+                                  options.time_limit / 4)
+    if aim is None:
+        aim = np.max([r[1] for r in relaxed if r[1] is not None]
+                     + [np.zeros(len(cluster.resource_classes))], axis=0)
     by_zone = {id(z): (m[1], r[0]) for z, m, r in zip(zones, models,
                                                        relaxed)}
     # Worst zones first: they get the migration budget first.
@@ -79,13 +89,16 @@ def solve(cluster, options):
                                         model, bound, aim)
         moves = int(np.sum(unit_host != z.unit_host))
         budget -= moves
+        # The zones left need not go below the peaks the cloud now has.
+        aim = np.maximum(aim, z.peaks(z.usage_after(unit_host))
+                         - options.peak_tolerance)
         for u in np.flatnonzero(unit_host != z.unit_host):
             location[list(z.units[u])] = z.hosts[unit_host[u]]
         report['migrations'] = sum(len(z.units[u]) for u in np.flatnonzero(
             unit_host != z.unit_host))
         reports[z.name or 'default'] = report
     return _combine(cluster, zones, location, reports, pinned,
-                    time.monotonic() - start)
+                    time.monotonic() - start, together)
 
 
 def weighted_peak(cluster, location):
@@ -100,12 +113,13 @@ def weighted_peak(cluster, location):
     return cost.weighted_peak(weights, peaks)
 
 
-def _combine(cluster, zones, location, reports, pinned, elapsed):
+def _combine(cluster, zones, location, reports, pinned, elapsed,
+             together=None):
     objective = weighted_peak(cluster, location)
     weights = zone_mod.class_weights(cluster)
     bound_vec = np.max([z.lower_bound() for z in zones], axis=0) if zones \
         else np.zeros(len(weights))
-    bound = max([cost.weighted_peak(weights, bound_vec)]
+    bound = max([cost.weighted_peak(weights, bound_vec), together or 0.0]
                 + [r['bound'] for r in reports.values()])
     statuses = {r['status'] for r in reports.values()}
     moved = bool(np.any(location != cluster.location))
@@ -146,13 +160,19 @@ def _solve_zone(z, options, budget, deadline, model, relaxed, aim):
     if not len(z.units) or budget <= 0:
         return _report(result.NO_MOVES, z, z.unit_host, bound,
                        'no server may move')
-    found = None
+    found, exact = None, False
     if relaxed is not None:
         # Most of the time: on a busy machine the fractional plan of a
         # large zone takes twice as long, and the polish is optional.
-        found = aim_mod.reach(z, model, aim, options.peak_tolerance,
-                              time.monotonic() + _left(deadline) * 0.85)
-    if found is not None:
+        found, exact = aim_mod.reach(z, model, aim, options.peak_tolerance,
+                                     time.monotonic() + _left(deadline) * 0.85)
+    if exact:
+        # Already the cheapest moves to the aim: polishing the zone's own
+        # peak would trade classes the other zones' peaks make worthless,
+        # for more moves.
+        best, proven = found, None
+        how = 'HiGHS on server shapes, aimed at the relaxation'
+    elif found is not None:
         # Rounding on large zones overshoots the aim a little: polish.
         best = local.descend(z, found, budget,
                              time.monotonic() + _left(deadline) / 2)
@@ -164,16 +184,23 @@ def _solve_zone(z, options, budget, deadline, model, relaxed, aim):
         bound = max(bound, proven or 0.0)
     best_peaks = z.peaks(z.usage_after(best))
     reached = z.weighted(best_peaks)
-    if current - reached < options.deadband - _EPS and not draining:
+    # What the cloud gains: below the aim, a zone's peaks do not count
+    # (the other zones reach it), and one class may rise to lower another.
+    gains = (z.weighted(np.maximum(now, aim))
+             - z.weighted(np.maximum(best_peaks, aim)))
+    if gains < options.deadband - _EPS and not draining:
         return _report(result.NO_MOVES, z, z.unit_host, bound,
                        'the best plan found gains %.3f, less than the '
-                       'deadband %.3f' % (current - reached,
-                                          options.deadband))
+                       'deadband %.3f' % (gains, options.deadband))
     target = np.minimum(best_peaks + options.peak_tolerance,
                         np.maximum(now, best_peaks))
-    chosen = (local.prune(z, best, np.maximum(
-        best_peaks, aim + options.peak_tolerance)) if found is not None
-              else _cheapest(z, budget, deadline, model, target, best))
+    cap = np.maximum(best_peaks, aim + options.peak_tolerance)
+    if exact:
+        chosen = local.prune(z, best, cap)
+    elif found is not None:
+        chosen = _fewer(z, model, local.prune(z, best, cap), cap, deadline)
+    else:
+        chosen = _cheapest(z, budget, deadline, model, target, best)
     gap = z.weighted(z.peaks(z.usage_after(chosen))) - bound
     status = (result.OPTIMAL if gap <= options.peak_tolerance + 1e-6
               else result.FEASIBLE)
@@ -226,6 +253,22 @@ def _cheapest(z, budget, deadline, model, target, fallback):
         if loc2 is not None:
             options_found.append(loc2)
     return min(options_found, key=model.cost_of)
+
+
+def _fewer(z, model, location, cap, deadline):
+    """``location`` or the cheapest moves under ``cap`` (R,) by the
+    integral model, whichever costs less.
+
+    For a zone the integral model could not solve at the aim in its time
+    (it found no plan that close): the peaks local search reached are an
+    easier cap, and local search spends moves freely.
+    """
+    if model.nv > aim_mod.WHOLE or _left(deadline) < 0.05:
+        return location
+    other = model.min_churn(cap, _left(deadline))[0]
+    if other is None or model.cost_of(other) >= model.cost_of(location):
+        return location
+    return other
 
 
 def _left(deadline):
