@@ -28,6 +28,7 @@ from oslo_log import log as logging
 
 from nova_lb.model import cost
 from nova_lb.solver import aim as aim_mod
+from nova_lb.solver import budget as budget_mod
 from nova_lb.solver import candidate_moves
 from nova_lb.solver import greedy
 from nova_lb.solver import lns
@@ -64,6 +65,7 @@ def solve(cluster, options):
                  + [np.zeros(len(cluster.resource_classes))], axis=0)
     by_zone = {id(z): (m[1], r[0]) for z, m, r in zip(zones, models,
                                                        relaxed)}
+    spent = _spend(zones, options, aim, start)
     # Worst zones first: they get the migration budget first.
     order = sorted(zones, key=lambda z: -(z.weighted(z.peaks())
                                           - z.weighted(z.lower_bound())))
@@ -84,8 +86,53 @@ def solve(cluster, options):
         report['migrations'] = sum(len(z.units[u]) for u in np.flatnonzero(
             unit_host != z.unit_host))
         reports[z.name or 'default'] = report
+    if spent is not None:
+        location = _keep_better(cluster, zones, options, spent, location,
+                                reports)
     return _combine(cluster, zones, location, reports, pinned,
                     time.monotonic() - start)
+
+
+#: Share of the time limit a budgeted plan spends on
+#: :func:`nova_lb.solver.budget.spend` before the zones' usual search.
+_BUDGET_SHARE = 0.3
+
+
+def _spend(zones, options, aim, start):
+    """:func:`nova_lb.solver.budget.spend`'s locations for a plan with a
+    migration budget (None without one, or with hosts to drain: emptying
+    them is not optional, the usual search does it)."""
+    if not (options.max_migrations and zones) or options.drain:
+        return None
+    return budget_mod.spend(zones, options.max_migrations, aim,
+                            start + options.time_limit * _BUDGET_SHARE)
+
+
+def _keep_better(cluster, zones, options, spent, location, reports):
+    """The better of the zones' usual plans (``location``) and the
+    budget's (``spent``, per zone): the lower cloud weighted peak, then
+    fewer moves. The budget's plan must gain at least the deadband.
+    ``reports`` follow the plan kept."""
+    mine = np.array(cluster.location, dtype=int)
+    for z, unit_host in zip(zones, spent):
+        for u in np.flatnonzero(unit_host != z.unit_host):
+            mine[list(z.units[u])] = z.hosts[unit_host[u]]
+    value, theirs = weighted_peak(cluster, mine), weighted_peak(cluster,
+                                                                location)
+    gain = weighted_peak(cluster, np.asarray(cluster.location)) - value
+    fewer = (np.sum(mine != cluster.location)
+             < np.sum(location != cluster.location))
+    if gain < options.deadband - _EPS or not (
+            value < theirs - _EPS or (value <= theirs + _EPS and fewer)):
+        return location
+    for z, unit_host in zip(zones, spent):
+        name = z.name or 'default'
+        moved = np.flatnonzero(unit_host != z.unit_host)
+        reports[name] = _report(
+            result.FEASIBLE, z, unit_host, reports[name]['bound'],
+            'migration budget spent where the cloud\'s peak drops most',
+            migrations=sum(len(z.units[u]) for u in moved))[1]
+    return mine
 
 
 def weighted_peak(cluster, location):

@@ -1,0 +1,141 @@
+"""Plans with a migration budget: spend the moves where the peak drops most.
+
+With ``max_migrations`` below what a balanced cloud needs, the solver's
+usual aim (the relaxation's peaks) is out of reach, and aiming at it zone
+by zone wastes the budget: the cloud's peak of a class is the highest over
+all its hosts, in every zone, so it drops only once a move has left *every*
+host above the new peak. Lowering it a little on a cloud with many hot
+hosts takes one move per hot host, everywhere at once.
+
+So a budgeted plan is a search over targets shared by the whole cloud:
+``target(s) = now - s * (now - goal)`` per weighted class, where ``now``
+is the cloud's peaks and ``goal`` where an unlimited plan can go (the
+relaxation's peaks, never below the zones' lower bounds). For each
+direction (every weighted class together, or one class alone, since
+lowering only the class with the fewest hot hosts may be what the budget
+buys), a bisection over ``s`` finds the lowest target the greedy
+heuristic (:func:`nova_lb.solver.greedy.reach`) brings every zone under
+with at most ``budget`` moves in all. The budget splits over the zones by
+what each needs; what is left cools the hottest hosts further
+(:mod:`nova_lb.solver.local`, :mod:`nova_lb.solver.lns`), and moves the
+reached peaks do not need go back.
+"""
+
+import time
+
+import numpy as np
+
+from nova_lb.solver import greedy
+from nova_lb.solver import lns
+from nova_lb.solver import local
+
+_EPS = 1e-9
+#: Bisection steps per direction: the target's precision is 2**-10 of
+#: the way from the cloud's peaks to the goal.
+_STEPS = 10
+
+
+def spend(zones, budget, aim, deadline):
+    """Unit locations per zone (a list in the order of ``zones``) with at
+    most ``budget`` moves in all and the lowest cloud weighted peak found.
+
+    :param aim: (R,) the relaxation's peaks, highest over the zones.
+    :returns: ``None`` when no target below the cloud's peaks is reached.
+    """
+    weights = zones[0].weights
+    now = np.max([z.peaks() for z in zones], axis=0)
+    floor = np.max([z.lower_bound() for z in zones], axis=0)
+    goal = np.minimum(now, np.maximum(aim, floor))
+    best, best_value = None, _value(zones, [z.unit_host for z in zones])
+    for direction in _directions(weights > 0):
+        if time.monotonic() > deadline and best is not None:
+            break
+        found = _lowest(zones, now - direction * (now - goal), now, budget,
+                        deadline)
+        if found is None:
+            continue
+        value = _value(zones, found)
+        if value < best_value - _EPS:
+            best, best_value = found, value
+    if best is None:
+        return None
+    best = _polish(zones, best, budget, deadline)
+    peaks = _peaks(zones, best)
+    return [local.prune(z, loc, peaks) for z, loc in zip(zones, best)]
+
+
+def _directions(weighted):
+    """Every weighted class lowered together, then each one alone."""
+    yield weighted.astype(float)
+    if weighted.sum() > 1:
+        for r in np.flatnonzero(weighted):
+            yield (np.arange(len(weighted)) == r).astype(float)
+
+
+def _lowest(zones, goal, now, budget, deadline):
+    """Locations meeting the lowest target between ``now`` (``s`` = 0)
+    and ``goal`` (``s`` = 1) reached within ``budget``, or None."""
+    lo, hi, best = 0.0, 1.0, None
+    s = 1.0
+    for _ in range(_STEPS):
+        found = _reach(zones, now - s * (now - goal), budget)
+        if found is not None:
+            lo, best = s, found
+        else:
+            hi = s
+        if hi - lo < 2.0 ** -_STEPS or time.monotonic() > deadline:
+            break
+        s = (lo + hi) / 2
+    return best
+
+
+def _reach(zones, target, budget):
+    """Locations of every zone within ``target`` using at most ``budget``
+    moves in all, or None."""
+    found = []
+    for z in zones:
+        location, moves, ok = greedy.reach(z, target, budget)
+        if not ok:
+            return None
+        budget -= moves
+        found.append(location)
+    return found
+
+
+def _polish(zones, found, budget, deadline):
+    """Spend what is left of the budget cooling each zone's hottest
+    hosts, hottest zone first; keep a zone's new locations only when the
+    cloud's weighted peak does not rise."""
+    found = list(found)
+    order = sorted(range(len(zones)), key=lambda i: -zones[i].weighted(
+        zones[i].peaks(zones[i].usage_after(found[i]))))
+    for n, i in enumerate(order):
+        z = zones[i]
+        left = (deadline - time.monotonic()) / (len(order) - n)
+        if left <= 0:
+            break
+        mine = int(np.sum(found[i] != z.unit_host))
+        spare = budget - _moves(zones, found) + mine
+        better = local.descend(z, found[i], spare,
+                               time.monotonic() + left / 2)
+        better = lns.improve(z, better, spare, time.monotonic() + left / 2)
+        trial = found[:i] + [better] + found[i + 1:]
+        if _value(zones, trial) <= _value(zones, found) + _EPS:
+            found = trial
+    return found
+
+
+def _moves(zones, found):
+    return sum(int(np.sum(loc != z.unit_host)) for z, loc in zip(zones,
+                                                                 found))
+
+
+def _peaks(zones, found):
+    """(R,) the cloud's peaks, highest over the zones."""
+    return np.max([z.peaks(z.usage_after(loc))
+                   for z, loc in zip(zones, found)], axis=0)
+
+
+def _value(zones, found):
+    """The cloud's weighted peak with the zones' units at ``found``."""
+    return zones[0].weighted(_peaks(zones, found))
