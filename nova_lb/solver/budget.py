@@ -18,13 +18,18 @@ heuristic (:func:`nova_lb.solver.greedy.reach`) brings every zone under
 with at most ``budget`` moves in all. The budget splits over the zones by
 what each needs; what is left cools the hottest hosts further
 (:mod:`nova_lb.solver.local`, :mod:`nova_lb.solver.lns`), and moves the
-reached peaks do not need go back.
+reached peaks do not need go back. A zone small enough for HiGHS also
+gets the exact shape model's lowest peak with the budget row
+(:meth:`nova_lb.solver.shapes.ShapeCountModel.min_peak`): on tight zones,
+where every move needs room another move makes, the greedy heuristic
+stops short of what a few moves can do.
 """
 
 import time
 
 import numpy as np
 
+from nova_lb.solver import aim as aim_mod
 from nova_lb.solver import greedy
 from nova_lb.solver import lns
 from nova_lb.solver import local
@@ -33,22 +38,30 @@ _EPS = 1e-9
 #: Bisection steps per direction: the target's precision is 2**-10 of
 #: the way from the cloud's peaks to the goal.
 _STEPS = 10
+#: Rounds over the zones when polishing: a zone's best moves depend on
+#: the peaks the others reach.
+_ROUNDS = 2
+#: HiGHS's relative gap for a zone's exact plan: its answers are compared
+#: with the heuristics' to a thousandth.
+_GAP = 1e-3
 
 
-def spend(zones, budget, aim, deadline):
+def spend(zones, models, budget, aim, deadline):
     """Unit locations per zone (a list in the order of ``zones``) with at
     most ``budget`` moves in all and the lowest cloud weighted peak found.
 
+    :param models: the zones' :class:`~nova_lb.solver.shapes.ShapeCountModel`
+        for plans; their budget row is changed.
     :param aim: (R,) the relaxation's peaks, highest over the zones.
-    :returns: ``None`` when no target below the cloud's peaks is reached.
     """
     weights = zones[0].weights
     now = np.max([z.peaks() for z in zones], axis=0)
     floor = np.max([z.lower_bound() for z in zones], axis=0)
     goal = np.minimum(now, np.maximum(aim, floor))
-    best, best_value = None, _value(zones, [z.unit_host for z in zones])
+    best = [z.unit_host for z in zones]
+    best_value = _value(zones, best)
     for direction in _directions(weights > 0):
-        if time.monotonic() > deadline and best is not None:
+        if time.monotonic() > deadline:
             break
         found = _lowest(zones, now - direction * (now - goal), now, budget,
                         deadline)
@@ -57,9 +70,7 @@ def spend(zones, budget, aim, deadline):
         value = _value(zones, found)
         if value < best_value - _EPS:
             best, best_value = found, value
-    if best is None:
-        return None
-    best = _polish(zones, best, budget, deadline)
+    best = _polish(zones, models, best, budget, deadline)
     peaks = _peaks(zones, best)
     return [local.prune(z, loc, peaks) for z, loc in zip(zones, best)]
 
@@ -102,27 +113,61 @@ def _reach(zones, target, budget):
     return found
 
 
-def _polish(zones, found, budget, deadline):
+def _polish(zones, models, found, budget, deadline):
     """Spend what is left of the budget cooling each zone's hottest
-    hosts, hottest zone first; keep a zone's new locations only when the
-    cloud's weighted peak does not rise."""
+    hosts, hottest zone first, in two rounds; keep a zone's new locations
+    only when the cloud's weighted peak drops (or stays, with fewer
+    moves).
+
+    The exact model also gets the whole budget with the other zones left
+    as they are: the greedy split may have spent moves in a zone that
+    the exact plan of another one puts to better use.
+    """
     found = list(found)
+    start = [z.unit_host for z in zones]
     order = sorted(range(len(zones)), key=lambda i: -zones[i].weighted(
         zones[i].peaks(zones[i].usage_after(found[i]))))
-    for n, i in enumerate(order):
+    steps = [i for _ in range(_ROUNDS) for i in order]
+    for n, i in enumerate(steps):
         z = zones[i]
-        left = (deadline - time.monotonic()) / (len(order) - n)
+        left = (deadline - time.monotonic()) / (len(steps) - n)
         if left <= 0:
             break
         mine = int(np.sum(found[i] != z.unit_host))
         spare = budget - _moves(zones, found) + mine
+        tried = [(found, _exact(zones, models, found, i, spare, left / 4))]
+        if spare < budget:
+            tried.append((start, _exact(zones, models, start, i, budget,
+                                        left / 4)))
         better = local.descend(z, found[i], spare,
-                               time.monotonic() + left / 2)
-        better = lns.improve(z, better, spare, time.monotonic() + left / 2)
-        trial = found[:i] + [better] + found[i + 1:]
-        if _value(zones, trial) <= _value(zones, found) + _EPS:
-            found = trial
+                               time.monotonic() + left / 4)
+        tried.append((found, lns.improve(z, better, spare,
+                                         time.monotonic() + left / 4)))
+        for others, loc in tried:
+            trial = others[:i] + [loc] + others[i + 1:]
+            if loc is not None and _rank(zones, trial) < _rank(zones, found):
+                found = trial
     return found
+
+
+def _exact(zones, models, found, i, budget, time_limit):
+    """Zone ``i``'s locations with the lowest cloud weighted peak (the
+    other zones at ``found``) and at most ``budget`` moves, by HiGHS; or
+    None (too large a model, or no answer in time)."""
+    model = models[i]
+    if model.nv > aim_mod.WHOLE or time_limit <= 0:
+        return None
+    others = [j for j in range(len(zones)) if j != i]
+    floor = (np.max([zones[j].peaks(zones[j].usage_after(found[j]))
+                     for j in others], axis=0) if others
+             else np.zeros(len(zones[i].weights)))
+    model.hi[model.budget_row] = budget
+    return model.min_peak(time_limit, gap=_GAP, peak_floor=floor)[0]
+
+
+def _rank(zones, found):
+    """Cloud weighted peak (rounded to :data:`_EPS`), then moves."""
+    return round(_value(zones, found) / _EPS), _moves(zones, found)
 
 
 def _moves(zones, found):

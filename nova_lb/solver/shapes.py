@@ -205,8 +205,11 @@ class ShapeCountModel(object):
             yield self._block(matrix, -np.inf, upper)
 
     def _solve(self, cost, peak_cap, time_limit, gap, integral=True,
-               relax=False):
+               relax=False, peak_floor=None):
         upper = np.array(self.upper)
+        lower = np.array(self.lower)
+        if peak_floor is not None:
+            lower[self.nv + self.nl:] = peak_floor[self.rcs]
         upper[self.nv + self.nl:] = peak_cap[self.rcs]
         if relax:
             upper[:self.nv][self.over] = np.inf
@@ -216,7 +219,7 @@ class ShapeCountModel(object):
             return None, self._linear(cost, upper, time_limit)
         res = optimize.milp(
             cost, integrality=self.integrality,
-            bounds=optimize.Bounds(self.lower, upper),
+            bounds=optimize.Bounds(lower, upper),
             constraints=optimize.LinearConstraint(self.matrix, self.lo,
                                                   self.hi),
             options={'time_limit': max(time_limit, 0.05), 'disp': False,
@@ -246,12 +249,19 @@ class ShapeCountModel(object):
         res = self._solve(cost, peak_cap, time_limit, 0.0, integral=False)[1]
         return None if res is None or res.status != 0 else res.x[:self.nv]
 
-    def min_peak(self, time_limit, gap=0.02):
-        """Stage 1: ``(unit_host or None, res)`` with the lowest peak."""
+    def min_peak(self, time_limit, gap=0.02, peak_floor=None):
+        """Stage 1: ``(unit_host or None, res)`` with the lowest peak.
+
+        :param peak_floor: (R,) peaks the other zones keep: the cloud's
+            peak of a class is the highest over its zones, so this zone
+            gains nothing below them, and with the peaks held at least
+            there HiGHS minimises the cloud's weighted peak instead of
+            spending moves on the zone's own.
+        """
         cost = np.zeros(len(self.upper))
         cost[self.nv + self.nl:] = self.zone.weights[self.rcs]
         return self._solve(cost, np.full(len(self.zone.weights), np.inf),
-                           time_limit, gap)
+                           time_limit, gap, peak_floor=peak_floor)
 
     def relaxed(self, time_limit):
         """``(bound, peaks)`` of fractional counts, or ``(None, None)``.

@@ -65,7 +65,7 @@ def solve(cluster, options):
                  + [np.zeros(len(cluster.resource_classes))], axis=0)
     by_zone = {id(z): (m[1], r[0]) for z, m, r in zip(zones, models,
                                                        relaxed)}
-    spent = _spend(zones, options, aim, start)
+    spent = _spend(zones, [m[1] for m in models], options, aim, start)
     # Worst zones first: they get the migration budget first.
     order = sorted(zones, key=lambda z: -(z.weighted(z.peaks())
                                           - z.weighted(z.lower_bound())))
@@ -98,39 +98,54 @@ def solve(cluster, options):
 _BUDGET_SHARE = 0.3
 
 
-def _spend(zones, options, aim, start):
+def _spend(zones, models, options, aim, start):
     """:func:`nova_lb.solver.budget.spend`'s locations for a plan with a
     migration budget (None without one, or with hosts to drain: emptying
     them is not optional, the usual search does it)."""
     if not (options.max_migrations and zones) or options.drain:
         return None
-    return budget_mod.spend(zones, options.max_migrations, aim,
-                            start + options.time_limit * _BUDGET_SHARE)
+    left = max(start + options.time_limit - time.monotonic(), 0.0)
+    return budget_mod.spend(zones, models, options.max_migrations, aim,
+                            time.monotonic() + left * _BUDGET_SHARE)
 
 
 def _keep_better(cluster, zones, options, spent, location, reports):
-    """The better of the zones' usual plans (``location``) and the
-    budget's (``spent``, per zone): the lower cloud weighted peak, then
-    fewer moves. The budget's plan must gain at least the deadband.
-    ``reports`` follow the plan kept."""
+    """The best of the zones' usual plans (``location``), the budget's
+    (``spent``, per zone) and no move at all: the lowest cloud weighted
+    peak, then the fewest moves, among plans that gain at least the
+    deadband. The zones' usual search weighs each zone's own peaks, and
+    with a budget its moves in one zone may raise the cloud's peak.
+    ``reports`` follow the plan kept.
+    """
     mine = np.array(cluster.location, dtype=int)
     for z, unit_host in zip(zones, spent):
         for u in np.flatnonzero(unit_host != z.unit_host):
             mine[list(z.units[u])] = z.hosts[unit_host[u]]
-    value, theirs = weighted_peak(cluster, mine), weighted_peak(cluster,
-                                                                location)
-    gain = weighted_peak(cluster, np.asarray(cluster.location)) - value
-    fewer = (np.sum(mine != cluster.location)
-             < np.sum(location != cluster.location))
-    if gain < options.deadband - _EPS or not (
-            value < theirs - _EPS or (value <= theirs + _EPS and fewer)):
-        return location
+    start = np.asarray(cluster.location)
+    before = weighted_peak(cluster, start)
+
+    def rank(where):
+        value = weighted_peak(cluster, where)
+        useful = before - value >= options.deadband - _EPS
+        return (0, round(value / _EPS), int(np.sum(where != start))) \
+            if useful else (1, 0, 0)
+
+    if rank(location) <= rank(mine):
+        if weighted_peak(cluster, location) <= before + _EPS:
+            return location
+        # Neither gains the deadband, and the zones' plan makes the
+        # cloud worse: no move at all.
+        spent = [z.unit_host for z in zones]
+        mine = np.array(start)
     for z, unit_host in zip(zones, spent):
         name = z.name or 'default'
         moved = np.flatnonzero(unit_host != z.unit_host)
         reports[name] = _report(
-            result.FEASIBLE, z, unit_host, reports[name]['bound'],
-            'migration budget spent where the cloud\'s peak drops most',
+            result.FEASIBLE if len(moved) else result.NO_MOVES, z,
+            unit_host, reports[name]['bound'],
+            'migration budget spent where the cloud\'s peak drops most'
+            if len(moved) else 'no plan within the migration budget '
+            'lowers the cloud\'s weighted peak by the deadband',
             migrations=sum(len(z.units[u]) for u in moved))[1]
     return mine
 
