@@ -18,16 +18,19 @@ heuristic (:func:`nova_lb.solver.greedy.reach`) brings every zone under
 with at most ``budget`` moves in all. The budget splits over the zones by
 what each needs; what is left cools the hottest hosts further
 (:mod:`nova_lb.solver.local`, :mod:`nova_lb.solver.lns`), and moves the
-reached peaks do not need go back. A zone small enough for HiGHS also
-gets the exact shape model's lowest peak with the budget row
-(:meth:`nova_lb.solver.shapes.ShapeCountModel.min_peak`): on tight zones,
-where every move needs room another move makes, the greedy heuristic
-stops short of what a few moves can do.
+reached peaks do not need go back. A cloud small enough for HiGHS also
+gets the exact shape models of all its zones solved together with the
+budget row, and each small zone its own with the other zones' peaks as a
+floor (:meth:`nova_lb.solver.shapes.ShapeCountModel.min_peak`): on tight
+clouds, where every move needs room another move makes, the greedy
+heuristic stops short of what a few moves can do.
 """
 
 import time
 
 import numpy as np
+from scipy import optimize
+from scipy import sparse
 
 from nova_lb.solver import aim as aim_mod
 from nova_lb.solver import greedy
@@ -44,6 +47,8 @@ _ROUNDS = 2
 #: HiGHS's relative gap for a zone's exact plan: its answers are compared
 #: with the heuristics' to a thousandth.
 _GAP = 1e-3
+#: Seconds the exact model of a small cloud gets at least.
+_JOINT_TIME = 0.5
 
 
 def spend(zones, models, budget, aim, deadline):
@@ -70,6 +75,13 @@ def spend(zones, models, budget, aim, deadline):
         value = _value(zones, found)
         if value < best_value - _EPS:
             best, best_value = found, value
+    # Half the time, and at least :data:`_JOINT_TIME` past the deadline:
+    # on a busy machine HiGHS may need it even for a small cloud, and
+    # nothing else finds the moves every zone must make together.
+    joint = _joint(zones, models, budget, best_value, time.monotonic()
+                   + max((deadline - time.monotonic()) / 2, _JOINT_TIME))
+    if joint is not None and _rank(zones, joint) < _rank(zones, best):
+        best = joint
     best = _polish(zones, models, best, budget, deadline)
     peaks = _peaks(zones, best)
     return [local.prune(z, loc, peaks) for z, loc in zip(zones, best)]
@@ -163,6 +175,55 @@ def _exact(zones, models, found, i, budget, time_limit):
              else np.zeros(len(zones[i].weights)))
     model.hi[model.budget_row] = budget
     return model.min_peak(time_limit, gap=_GAP, peak_floor=floor)[0]
+
+
+def _joint(zones, models, budget, cutoff, deadline):
+    """Every zone's locations from one exact model of all of them, or
+    None (too large, nothing below ``cutoff`` in time).
+
+    The zones' shape models side by side, sharing the peak columns and
+    one budget row: on a tight cloud the peak of a class drops only when
+    every zone lowers it together, which neither the greedy split nor one
+    zone at a time finds. ``cutoff`` (the best weighted peak so far) caps
+    the objective, so HiGHS prunes what cannot do better.
+    """
+    if sum(m.nv for m in models) > aim_mod.WHOLE:
+        return None
+    ends = [m.nv + m.nl for m in models]
+    keep = [np.arange(m.matrix.shape[0]) != m.budget_row for m in models]
+    left = sparse.block_diag([m.matrix[k][:, :e]
+                              for m, k, e in zip(models, keep, ends)])
+    peaks = sparse.vstack([m.matrix[k][:, e:]
+                           for m, k, e in zip(models, keep, ends)])
+    weights = zones[0].weights[models[0].rcs]
+    leave = np.concatenate([np.r_[np.zeros(m.nv), np.ones(m.nl)]
+                            for m in models] + [np.zeros(len(weights))])
+    cost = np.r_[np.zeros(sum(ends)), weights]
+    res = optimize.milp(
+        cost, integrality=np.r_[np.concatenate(
+            [m.integrality[:e] for m, e in zip(models, ends)]),
+            np.zeros(len(weights))],
+        bounds=optimize.Bounds(
+            np.r_[np.concatenate([m.lower[:e] for m, e in zip(models, ends)]),
+                  np.zeros(len(weights))],
+            np.r_[np.concatenate([m.upper[:e] for m, e in zip(models, ends)]),
+                  np.full(len(weights), np.inf)]),
+        constraints=optimize.LinearConstraint(
+            sparse.vstack([sparse.hstack([left, peaks]), leave, cost]),
+            np.r_[np.concatenate([m.lo[k] for m, k in zip(models, keep)]),
+                  -np.inf, -np.inf],
+            np.r_[np.concatenate([m.hi[k] for m, k in zip(models, keep)]),
+                  budget, cutoff - _EPS]),
+        options={'time_limit': max(deadline - time.monotonic(), 0.05),
+                 'disp': False, 'mip_rel_gap': _GAP})
+    if res.x is None:
+        return None
+    found, start = [], 0
+    for m, e in zip(models, ends):
+        found.append(m.locations(np.round(res.x[start:start + m.nv])
+                                 .astype(int)))
+        start += e
+    return None if any(f is None for f in found) else found
 
 
 def _rank(zones, found):

@@ -95,7 +95,7 @@ def solve(cluster, options):
 
 #: Share of the time limit a budgeted plan spends on
 #: :func:`nova_lb.solver.budget.spend` before the zones' usual search.
-_BUDGET_SHARE = 0.3
+_BUDGET_SHARE = 0.5
 
 
 def _spend(zones, models, options, aim, start):
@@ -223,7 +223,11 @@ def _solve_zone(z, options, budget, deadline, model, relaxed, aim):
         how, proven = 'HiGHS on server shapes, aimed at the relaxation', None
     else:
         best, proven, how = _heuristics(z, options, budget, deadline)
-        bound = max(bound, proven or 0.0)
+        # Zones before this one may have spent part of the migration
+        # budget: a bound proven with what is left holds only for plans
+        # that leave them those moves, a restriction.
+        if budget >= (options.max_migrations or budget):
+            bound = max(bound, proven or 0.0)
     best_peaks = z.peaks(z.usage_after(best))
     reached = z.weighted(best_peaks)
     if current - reached < options.deadband - _EPS and not draining:
