@@ -78,11 +78,14 @@ def spend(zones, models, budget, aim, deadline):
     # Half the time, and at least :data:`_JOINT_TIME` past the deadline:
     # on a busy machine HiGHS may need it even for a small cloud, and
     # nothing else finds the moves every zone must make together.
-    joint = _joint(zones, models, budget, best_value, time.monotonic()
-                   + max((deadline - time.monotonic()) / 2, _JOINT_TIME))
+    joint, settled = _joint(zones, models, budget, best_value,
+                            time.monotonic() + max(
+                                (deadline - time.monotonic()) / 2,
+                                _JOINT_TIME))
     if joint is not None and _rank(zones, joint) < _rank(zones, best):
         best = joint
-    best = _polish(zones, models, best, budget, deadline)
+    if not settled:
+        best = _polish(zones, models, best, budget, deadline)
     peaks = _peaks(zones, best)
     return [local.prune(z, loc, peaks) for z, loc in zip(zones, best)]
 
@@ -178,8 +181,10 @@ def _exact(zones, models, found, i, budget, time_limit):
 
 
 def _joint(zones, models, budget, cutoff, deadline):
-    """Every zone's locations from one exact model of all of them, or
-    None (too large, nothing below ``cutoff`` in time).
+    """``(locations or None, settled)``: every zone's locations from one
+    exact model of all of them (None: too large, or nothing below
+    ``cutoff`` found in time); ``settled`` when HiGHS proved that nothing
+    does better (within its gap), so polishing would be time lost.
 
     The zones' shape models side by side, sharing the peak columns and
     one budget row: on a tight cloud the peak of a class drops only when
@@ -188,7 +193,7 @@ def _joint(zones, models, budget, cutoff, deadline):
     the objective, so HiGHS prunes what cannot do better.
     """
     if sum(m.nv for m in models) > aim_mod.WHOLE:
-        return None
+        return None, False
     ends = [m.nv + m.nl for m in models]
     keep = [np.arange(m.matrix.shape[0]) != m.budget_row for m in models]
     left = sparse.block_diag([m.matrix[k][:, :e]
@@ -216,14 +221,17 @@ def _joint(zones, models, budget, cutoff, deadline):
                   budget, cutoff - _EPS]),
         options={'time_limit': max(deadline - time.monotonic(), 0.05),
                  'disp': False, 'mip_rel_gap': _GAP})
+    # Optimal, or (with the cutoff) proven to have nothing better.
+    settled = res.status in (0, 2)
     if res.x is None:
-        return None
+        return None, settled
     found, start = [], 0
     for m, e in zip(models, ends):
         found.append(m.locations(np.round(res.x[start:start + m.nv])
                                  .astype(int)))
         start += e
-    return None if any(f is None for f in found) else found
+    return (None, False) if any(f is None for f in found) else (found,
+                                                                 settled)
 
 
 def _rank(zones, found):
