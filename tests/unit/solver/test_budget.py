@@ -6,8 +6,9 @@ solver (:func:`tests.unit.solver.exact.optimum` with a budget row), on
 small two-zone clouds of three profiles. The solver's placement must
 come within :data:`TOLERANCE` of it, and its peak must not rise as the
 budget grows (the frontier is then a curve an admin can read); the plan
-as emitted (with the largest budget) must be valid, within the budget and no worse than the cloud
-as it is. The emitted plan is held to neither: the exact model knows
+as emitted (with the largest budget) must be valid, within the budget
+and no worse than the cloud as it is. The emitted plan is held to
+neither: the exact model knows
 only the final placement, and on tight clouds the waves may find no
 order for a move (the planner then re-plans around it, see
 :mod:`nova_lb.planner.planner`), e.g. 0.715 with 8 moves against 0.708
