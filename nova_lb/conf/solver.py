@@ -63,7 +63,10 @@ Related options:
         help="""
 Most live migrations one plan may hold.
 
-The solver then finds the best balance reachable with that many moves.
+The solver then finds the best balance reachable with that many moves:
+it spends them where the cloud's weighted peak drops most (a target
+shared by all availability zones, the budget split over them by what
+each needs). ``nova-lb plan --frontier`` shows what each budget buys.
 
 Possible values:
 

@@ -30,9 +30,9 @@ def frontier(snap, options):
     """Points for budgets 0, :data:`LADDER` and unlimited, in order.
 
     The unlimited plan comes first: the budgets tried are those below its
-    migration count. A budgeted plan never reports a worse peak than a
-    smaller budget's (it could always make that smaller plan), so each
-    point keeps the better of the two.
+    migration count. A plan never reports a worse peak than a smaller
+    budget's (it could always make that smaller plan), so each point,
+    the unlimited one too, keeps the better of the two.
     """
     unlimited = planner.plan(snap, dataclasses.replace(
         options, solver=dataclasses.replace(options.solver,
@@ -49,11 +49,11 @@ def frontier(snap, options):
                       plan.solver['bound'])
         points.append(point if point.peak <= points[-1].peak
                       else dataclasses.replace(points[-1], budget=budget))
-    # The unlimited plan may stop within ``peak_tolerance`` above a
-    # budgeted one's peak to save migrations: the budgeted plan is then
-    # the better unlimited point too.
-    point = Point(None, len(unlimited.migrations), info['objective'],
-                  info['bound'])
-    points.append(point if point.peak <= points[-1].peak
-                  else dataclasses.replace(points[-1], budget=None))
+    last = Point(None, len(unlimited.migrations), info['objective'],
+                 info['bound'])
+    # The unlimited plan accepts peaks ``peak_tolerance`` above its best
+    # to save migrations: a budgeted plan may reach a lower one.
+    points.append(last if last.peak <= points[-1].peak
+                  else dataclasses.replace(points[-1], budget=None,
+                                           bound=last.bound))
     return points

@@ -32,6 +32,7 @@ from oslo_log import log as logging
 
 from nova_lb.model import cost
 from nova_lb.solver import aim as aim_mod
+from nova_lb.solver import budget as budget_mod
 from nova_lb.solver import candidate_moves
 from nova_lb.solver import greedy
 from nova_lb.solver import joint
@@ -74,6 +75,7 @@ def solve(cluster, options):
                      + [np.zeros(len(cluster.resource_classes))], axis=0)
     by_zone = {id(z): (m[1], r[0]) for z, m, r in zip(zones, models,
                                                        relaxed)}
+    spent = _spend(zones, [m[1] for m in models], options, aim, start)
     # Worst zones first: they get the migration budget first.
     order = sorted(zones, key=lambda z: -(z.weighted(z.peaks())
                                           - z.weighted(z.lower_bound())))
@@ -97,8 +99,68 @@ def solve(cluster, options):
         report['migrations'] = sum(len(z.units[u]) for u in np.flatnonzero(
             unit_host != z.unit_host))
         reports[z.name or 'default'] = report
+    if spent is not None:
+        location = _keep_better(cluster, zones, options, spent, location,
+                                reports)
     return _combine(cluster, zones, location, reports, pinned,
                     time.monotonic() - start, together)
+
+
+#: Share of the time limit a budgeted plan spends on
+#: :func:`nova_lb.solver.budget.spend` before the zones' usual search.
+_BUDGET_SHARE = 0.5
+
+
+def _spend(zones, models, options, aim, start):
+    """:func:`nova_lb.solver.budget.spend`'s locations for a plan with a
+    migration budget (None without one, or with hosts to drain: emptying
+    them is not optional, the usual search does it)."""
+    if not (options.max_migrations and zones) or options.drain:
+        return None
+    left = max(start + options.time_limit - time.monotonic(), 0.0)
+    return budget_mod.spend(zones, models, options.max_migrations, aim,
+                            time.monotonic() + left * _BUDGET_SHARE)
+
+
+def _keep_better(cluster, zones, options, spent, location, reports):
+    """The best of the zones' usual plans (``location``), the budget's
+    (``spent``, per zone) and no move at all: the lowest cloud weighted
+    peak, then the fewest moves, among plans that gain at least the
+    deadband. The zones' usual search weighs each zone's own peaks, and
+    with a budget its moves in one zone may raise the cloud's peak.
+    ``reports`` follow the plan kept.
+    """
+    mine = np.array(cluster.location, dtype=int)
+    for z, unit_host in zip(zones, spent):
+        for u in np.flatnonzero(unit_host != z.unit_host):
+            mine[list(z.units[u])] = z.hosts[unit_host[u]]
+    start = np.asarray(cluster.location)
+    before = weighted_peak(cluster, start)
+
+    def rank(where):
+        value = weighted_peak(cluster, where)
+        useful = before - value >= options.deadband - _EPS
+        return (0, round(value / _EPS), int(np.sum(where != start))) \
+            if useful else (1, 0, 0)
+
+    if rank(location) <= rank(mine):
+        if weighted_peak(cluster, location) <= before + _EPS:
+            return location
+        # Neither gains the deadband, and the zones' plan makes the
+        # cloud worse: no move at all.
+        spent = [z.unit_host for z in zones]
+        mine = np.array(start)
+    for z, unit_host in zip(zones, spent):
+        name = z.name or 'default'
+        moved = np.flatnonzero(unit_host != z.unit_host)
+        reports[name] = _report(
+            result.FEASIBLE if len(moved) else result.NO_MOVES, z,
+            unit_host, reports[name]['bound'],
+            'migration budget spent where the cloud\'s peak drops most'
+            if len(moved) else 'no plan within the migration budget '
+            'lowers the cloud\'s weighted peak by the deadband',
+            migrations=sum(len(z.units[u]) for u in moved))[1]
+    return mine
 
 
 def weighted_peak(cluster, location):
@@ -181,7 +243,11 @@ def _solve_zone(z, options, budget, deadline, model, relaxed, aim):
         how, proven = 'HiGHS on server shapes, aimed at the relaxation', None
     else:
         best, proven, how = _heuristics(z, options, budget, deadline)
-        bound = max(bound, proven or 0.0)
+        # Zones before this one may have spent part of the migration
+        # budget: a bound proven with what is left holds only for plans
+        # that leave them those moves, a restriction.
+        if budget >= (options.max_migrations or budget):
+            bound = max(bound, proven or 0.0)
     best_peaks = z.peaks(z.usage_after(best))
     reached = z.weighted(best_peaks)
     # What the cloud gains: below the aim, a zone's peaks do not count

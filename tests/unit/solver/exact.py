@@ -42,7 +42,8 @@ def weighted_peak(cluster, location):
     return float(np.dot(weights(cluster), util[counted].max(axis=0)))
 
 
-def optimum(cluster, time_limit=120.0, gap=1e-4, require=True):
+def optimum(cluster, time_limit=120.0, gap=1e-4, require=True,
+            max_migrations=None):
     """``(best weighted peak found, dual bound)`` of ``cluster``, at most
     ``gap`` apart (relative): the optimum lies between them.
 
@@ -53,6 +54,10 @@ def optimum(cluster, time_limit=120.0, gap=1e-4, require=True):
     group are interchangeable, so the model counts them per host (integer
     ``n[k, h]``): the same optimum as one binary per server, without the
     symmetry that keeps HiGHS from proving it.
+
+    With ``max_migrations``, at most that many servers end away from
+    their host: ``m[k, h] >= now[k, h] - n[k, h]`` leave each host, and
+    any counts map to exactly that many moves of concrete servers.
 
     :raises AssertionError: HiGHS did not close the gap in time.
     """
@@ -94,7 +99,10 @@ def optimum(cluster, time_limit=120.0, gap=1e-4, require=True):
     n_x = len(sk)
     over = np.flatnonzero(np.any(cluster.usage() > limit + 1e-9, axis=1))
     n_y, n_p = len(over), len(rcs)
-    ncol = n_x + n_y + n_p
+    leave = (np.flatnonzero(now[sk, sh] > 0) if max_migrations is not None
+             else np.zeros(0, int))
+    n_m = len(leave)
+    ncol = n_x + n_y + n_p + n_m
     rows, lo, hi = [], [], []
 
     def add(matrix, low, high):
@@ -136,12 +144,23 @@ def optimum(cluster, time_limit=120.0, gap=1e-4, require=True):
         mine = keys[sk, n_rc] == g
         add(sparse.coo_matrix((np.ones(mine.sum()), (sh[mine], cols[mine])),
                               shape=(n_hosts, ncol)), -np.inf, most)
+    if n_m:
+        first = n_x + n_y + n_p
+        add(sparse.coo_matrix(
+            (np.ones(2 * n_m), (np.tile(np.arange(n_m), 2), np.concatenate(
+                [leave, first + np.arange(n_m)]))), shape=(n_m, ncol)),
+            now[sk[leave], sh[leave]], np.inf)
+        add(sparse.coo_matrix((np.ones(n_m), (np.zeros(n_m, int),
+                                              first + np.arange(n_m))),
+                              shape=(1, ncol)), -np.inf, max_migrations)
     cost = np.zeros(ncol)
-    cost[n_x + n_y:] = w[rcs]
+    cost[n_x + n_y:n_x + n_y + n_p] = w[rcs]
     res = optimize.milp(
-        cost, integrality=np.concatenate([np.ones(n_x + n_y), np.zeros(n_p)]),
+        cost, integrality=np.concatenate([np.ones(n_x + n_y),
+                                          np.zeros(n_p + n_m)]),
         bounds=optimize.Bounds(np.zeros(ncol), np.concatenate(
-            [upper, np.ones(n_y), np.full(n_p, np.inf)])),
+            [upper, np.ones(n_y), np.full(n_p, np.inf),
+             now[sk[leave], sh[leave]]])),
         constraints=optimize.LinearConstraint(
             sparse.vstack(rows).tocsr(), np.concatenate(lo),
             np.concatenate(hi)),
