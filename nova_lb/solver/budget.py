@@ -34,6 +34,7 @@ from scipy import sparse
 
 from nova_lb.solver import aim as aim_mod
 from nova_lb.solver import greedy
+from nova_lb.solver import joint
 from nova_lb.solver import lns
 from nova_lb.solver import local
 
@@ -194,44 +195,23 @@ def _joint(zones, models, budget, cutoff, deadline):
     """
     if sum(m.nv for m in models) > aim_mod.WHOLE:
         return None, False
-    ends = [m.nv + m.nl for m in models]
-    keep = [np.arange(m.matrix.shape[0]) != m.budget_row for m in models]
-    left = sparse.block_diag([m.matrix[k][:, :e]
-                              for m, k, e in zip(models, keep, ends)])
-    peaks = sparse.vstack([m.matrix[k][:, e:]
-                           for m, k, e in zip(models, keep, ends)])
-    weights = zones[0].weights[models[0].rcs]
-    leave = np.concatenate([np.r_[np.zeros(m.nv), np.ones(m.nl)]
-                            for m in models] + [np.zeros(len(weights))])
-    cost = np.r_[np.zeros(sum(ends)), weights]
+    stack = joint.Stack(models, budget_rows=False)
+    cost = stack.peak_cost(zones[0].weights)
     res = optimize.milp(
-        cost, integrality=np.r_[np.concatenate(
-            [m.integrality[:e] for m, e in zip(models, ends)]),
-            np.zeros(len(weights))],
-        bounds=optimize.Bounds(
-            np.r_[np.concatenate([m.lower[:e] for m, e in zip(models, ends)]),
-                  np.zeros(len(weights))],
-            np.r_[np.concatenate([m.upper[:e] for m, e in zip(models, ends)]),
-                  np.full(len(weights), np.inf)]),
+        cost, integrality=stack.integrality,
+        bounds=optimize.Bounds(stack.lower, stack.upper),
         constraints=optimize.LinearConstraint(
-            sparse.vstack([sparse.hstack([left, peaks]), leave, cost]),
-            np.r_[np.concatenate([m.lo[k] for m, k in zip(models, keep)]),
-                  -np.inf, -np.inf],
-            np.r_[np.concatenate([m.hi[k] for m, k in zip(models, keep)]),
-                  budget, cutoff - _EPS]),
+            sparse.vstack([stack.matrix, stack.leavers, cost]),
+            np.r_[stack.lo, -np.inf, -np.inf],
+            np.r_[stack.hi, budget, cutoff - _EPS]),
         options={'time_limit': max(deadline - time.monotonic(), 0.05),
                  'disp': False, 'mip_rel_gap': _GAP})
     # Optimal, or (with the cutoff) proven to have nothing better.
     settled = res.status in (0, 2)
     if res.x is None:
         return None, settled
-    found, start = [], 0
-    for m, e in zip(models, ends):
-        found.append(m.locations(np.round(res.x[start:start + m.nv])
-                                 .astype(int)))
-        start += e
-    return (None, False) if any(f is None for f in found) else (found,
-                                                                 settled)
+    found = stack.locations(res.x)
+    return (None, False) if found is None else (found, settled)
 
 
 def _rank(zones, found):

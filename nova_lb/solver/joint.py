@@ -29,35 +29,80 @@ from scipy import sparse
 LARGEST = 8000
 
 
+class Stack(object):
+    """The zones' shape models side by side, one peak column per class
+    that every zone's hosts are under: the cloud's peak.
+
+    :param relax: the relaxation's column bounds (a host over its limit
+        may receive, see
+        :meth:`~nova_lb.solver.shapes.ShapeCountModel.relaxed`).
+    :param budget_rows: keep each zone's own budget row (a caller that
+        shares one budget over the zones drops them and adds its own).
+    """
+
+    def __init__(self, models, relax=False, budget_rows=True):
+        self.models = models
+        self.rcs = models[0].rcs
+        self.ends = [m.nv + m.nl for m in models]
+        keep = [np.arange(m.matrix.shape[0]) != (
+            -1 if budget_rows else m.budget_row) for m in models]
+        parts = [m.matrix.tocsr()[k].tocsc() for m, k in zip(models, keep)]
+        self.matrix = sparse.hstack([
+            sparse.block_diag([a[:, :e] for a, e in zip(parts, self.ends)]),
+            sparse.vstack([a[:, e:] for a, e in zip(parts, self.ends)])
+        ]).tocsr()
+        self.lo = np.concatenate([m.lo[k] for m, k in zip(models, keep)])
+        self.hi = np.concatenate([m.hi[k] for m, k in zip(models, keep)])
+        no_cap = np.full(len(models[0].zone.weights), np.inf)
+        peaks = len(self.rcs)
+        self.upper = np.concatenate(
+            [m.column_upper(no_cap, relax)[:e]
+             for m, e in zip(models, self.ends)] + [np.full(peaks, np.inf)])
+        self.lower = np.concatenate([m.lower[:e] for m, e in zip(
+            models, self.ends)] + [np.zeros(peaks)])
+        self.integrality = np.concatenate([m.integrality[:e] for m, e in zip(
+            models, self.ends)] + [np.zeros(peaks)])
+        #: (columns,) 1 on every zone's leaver columns: the migrations.
+        self.leavers = np.concatenate([np.r_[np.zeros(m.nv), np.ones(m.nl)]
+                                       for m in models] + [np.zeros(peaks)])
+
+    def peak_cost(self, weights):
+        """Costs that make the objective the weighted peak."""
+        cost = np.zeros(self.matrix.shape[1])
+        cost[-len(self.rcs):] = weights[self.rcs]
+        return cost
+
+    def peaks(self, x, classes):
+        """(``classes``,) the peak columns of ``x``."""
+        peaks = np.zeros(classes)
+        peaks[self.rcs] = x[-len(self.rcs):]
+        return peaks
+
+    def locations(self, x):
+        """Each zone's unit locations from ``x``, or None if one has
+        none."""
+        found, start = [], 0
+        for m, e in zip(self.models, self.ends):
+            found.append(m.locations(np.round(x[start:start + m.nv])
+                                     .astype(int)))
+            start += e
+        return None if any(f is None for f in found) else found
+
+
 def relaxed(models, weights, time_limit, largest=LARGEST):
     """``(bound, peaks (R,))`` of the zones' relaxation ``models``
     together, or ``(None, None)`` when too large or not solved."""
     if not models or sum(m.nv for m in models) > largest:
         return None, None
-    rcs = models[0].rcs
-    width = [m.nv + m.nl for m in models]
-    matrices = [m.matrix.tocsc() for m in models]
-    matrix = sparse.hstack([
-        sparse.block_diag([a[:, :w] for a, w in zip(matrices, width)]),
-        sparse.vstack([a[:, w:] for a, w in zip(matrices, width)])]).tocsr()
-    no_cap = np.full(len(weights), np.inf)
-    upper = np.concatenate([m.column_upper(no_cap, relax=True)[:w]
-                            for m, w in zip(models, width)]
-                           + [np.full(len(rcs), np.inf)])
-    lower = np.concatenate([m.lower[:w] for m, w in zip(models, width)]
-                           + [np.zeros(len(rcs))])
-    if np.any(upper < lower - 1e-12):
+    stack = Stack(models, relax=True)
+    if np.any(stack.upper < stack.lower - 1e-12):
         return None, None
-    cost = np.zeros(matrix.shape[1])
-    cost[-len(rcs):] = weights[rcs]
     res = optimize.milp(
-        cost, bounds=optimize.Bounds(lower, upper),
-        constraints=optimize.LinearConstraint(
-            matrix, np.concatenate([m.lo for m in models]),
-            np.concatenate([m.hi for m in models])),
+        stack.peak_cost(weights), bounds=optimize.Bounds(stack.lower,
+                                                         stack.upper),
+        constraints=optimize.LinearConstraint(stack.matrix, stack.lo,
+                                              stack.hi),
         options={'time_limit': max(time_limit, 0.05), 'disp': False})
     if res.status != 0 or res.x is None:
         return None, None
-    peaks = np.zeros(len(weights))
-    peaks[rcs] = res.x[-len(rcs):]
-    return float(res.fun), peaks
+    return float(res.fun), stack.peaks(res.x, len(weights))
