@@ -85,7 +85,8 @@ def build(snap, options=Options()):
     servers = tuple(snap.servers[i].uuid for i in keep)
     demand = demand[keep] if len(keep) else np.zeros((0, len(classes)))
     location = np.array([index[snap.servers[i].host] for i in keep], int)
-    idle = _idle(snap, index, col, capacity)
+    misplaced = leftovers_mod.misplaced(snap)
+    idle = _idle(snap, misplaced, index, col, capacity)
     fixed = used - idle
     np.subtract.at(fixed, location, demand)
     renumber = {snap.server_index[u]: k for k, u in enumerate(servers)}
@@ -109,7 +110,8 @@ def build(snap, options=Options()):
         left_alone=left_alone,
         cost=model,
         leftovers=leftovers)
-    return measured.extend(model, snap) if options.measured else model
+    return (measured.extend(model, snap, misplaced) if options.measured
+            else model)
 
 
 def _resource_classes(snap, hosts):
@@ -167,10 +169,11 @@ def _usage(snap, hosts, col, rows):
     return used, demand
 
 
-def _idle(snap, index, col, capacity):
+def _idle(snap, misplaced, index, col, capacity):
     """(H, R) what Placement counts on a host beyond the load running there.
 
-    Leftover allocations (:func:`~nova_lb.model.leftovers.misplaced`) fill
+    Leftover allocations (``misplaced``, from
+    :func:`~nova_lb.model.leftovers.misplaced`) fill
     a host, so a plan must not fill it past its limit, but no server can
     lower them: were they load, the solver would move servers away to make
     up for an orphan. So the model takes them off both the host's load
@@ -179,7 +182,7 @@ def _idle(snap, index, col, capacity):
     host that holds its allocation elsewhere.
     """
     result = np.zeros(capacity.shape)
-    for (consumer, host), runs_on in leftovers_mod.misplaced(snap).items():
+    for (consumer, host), runs_on in misplaced.items():
         if host not in index:
             continue
         for rp in snap.host_providers[host]:

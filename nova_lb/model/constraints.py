@@ -113,6 +113,12 @@ class SameZone(object):
         return az or ''
 
     @classmethod
+    def members(cls, host_az):
+        """``{zone label: (H,) bool mask of its hosts}``, labels sorted."""
+        labels = np.array([cls.label(az) for az in host_az], dtype=object)
+        return {name: labels == name for name in sorted(set(labels))}
+
+    @classmethod
     def same(cls, host_az, a, b):
         """Hosts ``a`` and ``b`` (indices into ``host_az``) share a zone."""
         return cls.label(host_az[a]) == cls.label(host_az[b])

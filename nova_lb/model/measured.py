@@ -28,7 +28,6 @@ from nova_lb import exception
 from nova_lb.model import cluster as cluster_mod
 from nova_lb.model import cost
 from nova_lb.model import fields
-from nova_lb.model import leftovers
 
 #: Placement class -> (measured column, key in the snapshot's metrics)
 CLASSES = {'VCPU': ('measured:VCPU', 'cpu_cores'),
@@ -38,8 +37,12 @@ CLASSES = {'VCPU': ('measured:VCPU', 'cpu_cores'),
 STEPS = 10
 
 
-def extend(model, snap):
+def extend(model, snap, misplaced):
     """``model`` with measured columns, weighted instead of allocations.
+
+    :param misplaced: :func:`nova_lb.model.leftovers.misplaced` of
+        ``snap``, which the model was built with: leftover allocations
+        run nothing, so they have no measured load where they are.
 
     :raises nova_lb.exception.BadSnapshot: ``snap`` has no usable
         ``metrics`` block, or the cost weights give no measured class a
@@ -57,8 +60,6 @@ def extend(model, snap):
     physical = np.zeros((len(model.hosts), len(rcs)))
     used = np.zeros((len(model.hosts), len(rcs)))
     unmeasured = set()
-    # Leftover allocations run nothing: no measured load where they are.
-    misplaced = leftovers.misplaced(snap)
     for host, h in hosts.items():
         for rp in snap.host_providers[host]:
             provider = snap.providers[rp]

@@ -12,6 +12,7 @@ it (see :mod:`nova_lb.rebalancer.policy`).
 
 import numpy as np
 
+from nova_lb.model import constraints
 from nova_lb.model import cost
 
 
@@ -28,14 +29,14 @@ def marginal(cluster, where):
     usage = cluster.usage(where)
     util = cost.utilisation(usage, cluster.capacity)
     counted = np.asarray(cluster.accepts, dtype=bool)
-    zone_of = np.array([az or '' for az in cluster.host_az], dtype=object)
-    tops = {az: _top3(util, counted & (zone_of == az))
-            for az in set(zone_of[cluster.location[moved]])}
+    tops = {name: _top3(util, counted & mask) for name, mask in
+            constraints.SameZone.members(cluster.host_az).items()}
     cols = np.arange(util.shape[1])
     gains = {}
     for s in moved:
         home, there = int(cluster.location[s]), int(where[s])
-        top, top_util, peaks = tops[zone_of[home]]
+        top, top_util, peaks = tops[constraints.SameZone.label(
+            cluster.host_az[home])]
         if peaks is None:
             gains[cluster.servers[s]] = 0.0
             continue

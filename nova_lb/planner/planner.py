@@ -16,6 +16,7 @@ from oslo_log import log as logging
 from nova_lb import exception
 from nova_lb.model import build
 from nova_lb.model import cluster as cluster_model
+from nova_lb.model import constraints
 from nova_lb.model import cost
 from nova_lb.model import measured
 from nova_lb.planner import bound as bound_mod
@@ -221,11 +222,12 @@ def _judged(res, model, bounds, tolerance):
     util = model.utilisation(res.location)
     weights = zone_mod.class_weights(model)
     counted = np.asarray(model.accepts, dtype=bool)
-    zone_of = np.array([az or 'default' for az in model.host_az],
-                       dtype=object)
+    # The solver names the default zone (label '') 'default'.
+    masks = {label or 'default': mask for label, mask in
+             constraints.SameZone.members(model.host_az).items()}
     zones = {}
     for name, report in res.zones.items():
-        hosts = counted & (zone_of == name)
+        hosts = counted & masks[name]
         # The solver's relaxation and MILP bound are of rounded use.
         report = {key: value for key, value in report.items()
                   if key not in ('relaxed', 'milp_bound')}

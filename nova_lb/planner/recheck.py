@@ -38,6 +38,7 @@ import dataclasses
 import numpy as np
 
 from nova_lb.model import build
+from nova_lb.model import constraints
 from nova_lb.model import cost
 from nova_lb.planner import checker
 from nova_lb.planner import gain as gain_mod
@@ -74,10 +75,9 @@ class _Yardstick(object):
         weights = np.asarray(model.cost.weight_vector, dtype=float)
         self.weights = weights / weights.sum()
         counted = np.asarray(model.accepts, dtype=bool)
-        names = sorted(set(model.host_az), key=str)
         self.zones = [z for z in (
-            np.array([az == zone for az in model.host_az]) & counted
-            for zone in names) if z.any()]
+            mask & counted for mask in constraints.SameZone.members(
+                model.host_az).values()) if z.any()]
 
     def where(self, moves):
         """(S,) host index of each movable server after ``moves``."""
@@ -141,9 +141,12 @@ def _prune(snap, plan, moves, stick, limits):
     first = {}
     for m in moves:
         first.setdefault(m.server, m)
+    # A source that no longer takes servers (draining, disabled, gone)
+    # must be left whatever the peaks say.
+    index = {host: h for h, host in enumerate(model.hosts)}
     candidates = sorted(
         (s for s, m in first.items()
-         if model.accepts[model.hosts.index(m.source)]),
+         if m.source in index and model.accepts[index[m.source]]),
         key=lambda s: (gains.get(s, 0.0), -first[s].wave, s))
     dropped = {}
     # Until no move can go: a move needed only beside one dropped later

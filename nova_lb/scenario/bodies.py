@@ -159,10 +159,21 @@ def _migrations(cloud):
     host = cloud.placement.host
     moves = [(s, source, dest, mig, 'running')
              for s, source, dest, mig in cloud.migrations]
-    # A leaked migration went from its server's host to the next host.
-    moves += [(s, host[s], (host[s] + 1) % cloud.fleet.n, mig, 'completed')
+    # A leaked migration went from its server's host to the next host of
+    # its zone: live migration never leaves the zone.
+    moves += [(s, host[s], _next_in_zone(cloud.fleet, host[s]), mig,
+               'completed')
               for s, mig in cloud.leaked if mig is not None]
     return [_migration(cloud, i + 1, *move) for i, move in enumerate(moves)]
+
+
+def _next_in_zone(fleet, h):
+    """The next host after ``h`` (cyclically) in ``h``'s zone, or ``h``."""
+    for step in range(1, fleet.n):
+        other = (h + step) % fleet.n
+        if fleet.zone[other] == fleet.zone[h]:
+            return other
+    return h
 
 
 def _migration(cloud, number, s, source, dest, mig, status):

@@ -118,10 +118,9 @@ def split(cluster, drain=frozenset()):
     ram = (cluster.resource_classes.index('MEMORY_MB')
            if 'MEMORY_MB' in cluster.resource_classes else None)
     usage = cluster.usage()
-    azs = [constraints.SameZone.label(az) for az in cluster.host_az]
     zones = []
-    for name in sorted(set(azs)):
-        hosts = np.array([h for h, az in enumerate(azs) if az == name])
+    for name, mask in constraints.SameZone.members(cluster.host_az).items():
+        hosts = np.flatnonzero(mask)
         local = {int(h): i for i, h in enumerate(hosts)}
         mine = [u for u in units if int(cluster.location[u[0]]) in local]
         demand = np.array([cluster.demand[list(u)].sum(axis=0)
