@@ -49,6 +49,18 @@ def reach(zone, model, aim, tolerance, deadline, whole=WHOLE):
     return location
 
 
+def polish_aim(model, aim, whole=WHOLE):
+    """``aim`` where the local search polishes a rounded fractional plan
+    of ``model`` (more than ``whole`` count variables), else None.
+
+    See :func:`nova_lb.solver.local.descend`: the cloud's peak is the
+    highest over its zones, per class, so cooling one class of a zone
+    below the aim buys nothing while another zone is there, and trading
+    the other class up for it costs.
+    """
+    return aim if model.nv > whole else None
+
+
 def prune_target(peaks, aim, tolerance, weights):
     """(R,) how high :func:`nova_lb.solver.local.prune` may let each class
     rise on a plan with ``peaks`` found by :func:`reach`.

@@ -56,8 +56,7 @@ def solve(cluster, options):
     reports = {}
     models = [shapes.models(z, budget, options.migration_cost)
               for z in zones]
-    relaxed = [m[0].relaxed(options.time_limit / 2 / len(zones))
-               for m in models]
+    relaxed = _relax(zones, models, options.time_limit / 2)
     # The cloud's peak is the highest over the zones, per class: no zone
     # need go below the relaxation's peaks of the hardest one.
     aim = np.max([r[1] for r in relaxed if r[1] is not None]
@@ -86,6 +85,25 @@ def solve(cluster, options):
         reports[z.name or 'default'] = report
     return _combine(cluster, zones, location, reports, pinned,
                     time.monotonic() - start)
+
+
+def _relax(zones, models, time_limit):
+    """``[(bound, peaks)]``: each zone's relaxation, in ``time_limit``.
+
+    Each zone gets its share (by units) of the time the zones before it
+    left: the relaxation is the bound and the aim, and without it a zone
+    falls back to the heuristics, so time a small zone does not need goes
+    to the larger ones (on a busy machine, a 500-host zone needs two
+    seconds or more).
+    """
+    deadline = time.monotonic() + time_limit
+    units_left = sum(len(z.units) for z in zones)
+    relaxed = []
+    for z, m in zip(zones, models):
+        share = len(z.units) / max(units_left, 1)
+        units_left -= len(z.units)
+        relaxed.append(m[0].relaxed(share * _left(deadline)))
+    return relaxed
 
 
 def weighted_peak(cluster, location):
@@ -154,10 +172,13 @@ def _solve_zone(z, options, budget, deadline, model, relaxed, aim):
                               time.monotonic() + _left(deadline) * 0.85)
     if found is not None:
         # Rounding on large zones overshoots the aim a little: polish.
+        polish = aim_mod.polish_aim(model, aim)
         best = local.descend(z, found, budget,
-                             time.monotonic() + _left(deadline) / 2)
+                             time.monotonic() + _left(deadline) / 2,
+                             aim=polish)
         best = lns.improve(z, best, budget,
-                           time.monotonic() + _left(deadline) / 2)
+                           time.monotonic() + _left(deadline) / 2,
+                           aim=polish)
         how, proven = 'HiGHS on server shapes, aimed at the relaxation', None
     else:
         best, proven, how = _heuristics(z, options, budget, deadline)
