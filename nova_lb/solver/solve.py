@@ -194,7 +194,8 @@ def _solve_zone(z, options, budget, deadline, model, relaxed, aim):
                         np.maximum(now, best_peaks))
     chosen = (local.prune(z, best, aim_mod.prune_target(
         best_peaks, aim, options.peak_tolerance, z.weights))
-              if found is not None else _cheapest(z, budget, deadline, model, target, best))
+              if found is not None
+              else _cheapest(z, budget, deadline, model, target, best))
     gap = z.weighted(z.peaks(z.usage_after(chosen))) - bound
     status = (result.OPTIMAL if gap <= options.peak_tolerance + 1e-6
               else result.FEASIBLE)
