@@ -29,22 +29,50 @@ def marginal(cluster, where):
     usage = cluster.usage(where)
     util = cost.utilisation(usage, cluster.capacity)
     counted = np.asarray(cluster.accepts, dtype=bool)
-    zones = constraints.SameZone.members(cluster.host_az)
+    tops = {name: _top3(util, counted & mask) for name, mask in
+            constraints.SameZone.members(cluster.host_az).items()}
+    cols = np.arange(util.shape[1])
     gains = {}
     for s in moved:
         home, there = int(cluster.location[s]), int(where[s])
-        hosts = counted & zones[constraints.SameZone.label(
+        top, top_util, peaks = tops[constraints.SameZone.label(
             cluster.host_az[home])]
-        if not hosts.any():
+        if peaks is None:
             gains[cluster.servers[s]] = 0.0
             continue
-        stayed = util.copy()
-        stayed[home] = cost.utilisation(usage[home] + cluster.demand[s],
-                                        cluster.capacity[home])
-        stayed[there] = cost.utilisation(usage[there] - cluster.demand[s],
-                                         cluster.capacity[there])
-        now = np.dot(weights, util[hosts].max(axis=0))
-        then = np.dot(weights, stayed[hosts].max(axis=0))
-        gain = then - now if np.isfinite(then - now) else 1.0
-        gains[cluster.servers[s]] = float(max(gain, 0.0))
+        # Only the two hosts change: the zone's peak per class is theirs
+        # or the highest of the others, among the zone's top three.
+        rest = np.zeros(len(cols), dtype=int)
+        for skip in (home, there, home):
+            rest += top[rest, cols] == skip
+        then = top_util[rest, cols]
+        if counted[home]:
+            then = np.maximum(then, cost.utilisation(
+                usage[home] + cluster.demand[s], cluster.capacity[home]))
+        if counted[there]:
+            then = np.maximum(then, cost.utilisation(
+                usage[there] - cluster.demand[s], cluster.capacity[there]))
+        gain = np.dot(weights, then) - np.dot(weights, peaks)
+        gains[cluster.servers[s]] = float(max(gain, 0.0)
+                                          if np.isfinite(gain) else 1.0)
     return gains
+
+
+def _top3(util, hosts):
+    """``(top, their utilisations, peaks)``: (4, R) the indices of the
+    three hosts of ``hosts`` with the highest utilisation per class and a
+    last row of -1 (also where there are fewer hosts), whose utilisation
+    is -inf; (R,) the peaks. ``(None, None, None)`` without hosts.
+
+    A move changes two hosts, so the zone's peak without them is among
+    the three highest.
+    """
+    index = np.flatnonzero(hosts)
+    if not len(index):
+        return None, None, None
+    order = np.argsort(-util[index], axis=0, kind='stable')[:3]
+    top = np.full((4, util.shape[1]), -1)
+    top[:len(order)] = index[order]
+    top_util = np.where(top >= 0, util[np.maximum(top, 0),
+                                       np.arange(util.shape[1])], -np.inf)
+    return top, top_util, util[index].max(axis=0)

@@ -106,8 +106,10 @@ def order(cluster, location, per_host=1, per_wave=0):
                               cluster.hosts[dest], wave))
             state.finish(s, where[s])
             where[s] = dest
-            if dest == goal[s]:
-                pending.remove(s)
+        # One pass per wave, not one per move: plans of tens of thousands
+        # of moves spent seconds here.
+        arrived = {s for s, dest in placed if dest == goal[s]}
+        pending = [s for s in pending if s not in arrived]
         wave += 1
     return steps, left_out, where
 

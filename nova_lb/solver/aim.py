@@ -48,6 +48,11 @@ def reach(zone, model, aim, tolerance, deadline, whole=WHOLE):
         deadline = max(deadline, time.monotonic() + 1.0)
     x = model.fractional_churn(aim + tolerance, _left(deadline))
     if x is None:
+        # Out of time (a busy machine, a zone of thousands of hosts): the
+        # relaxation's fractional plan is under the aim too, only with
+        # more moves, and rounding it is far better than the heuristics.
+        x = model.relaxed_counts
+    if x is None:
         return None, False
     counts = _round(zone, model, x, aim)
     location = None if counts is None else model.locations(counts)
@@ -76,6 +81,37 @@ def _integral(zone, model, aim, tolerance, deadline):
     peaks = np.maximum(zone.peaks(zone.usage_after(lowest)), aim)
     location = model.min_churn(peaks + tolerance, _left(deadline))[0]
     return lowest if location is None else location
+
+
+def polish_aim(model, aim, whole=WHOLE):
+    """``aim`` where the local search polishes a rounded fractional plan
+    of ``model`` (more than ``whole`` count variables), else None.
+
+    See :func:`nova_lb.solver.local.descend`: the cloud's peak is the
+    highest over its zones, per class, so cooling one class of a zone
+    below the aim buys nothing while another zone is there, and trading
+    the other class up for it costs.
+    """
+    return aim if model.nv > whole else None
+
+
+def prune_target(peaks, aim, tolerance, weights):
+    """(R,) how high :func:`nova_lb.solver.local.prune` may let each class
+    rise on a plan with ``peaks`` found by :func:`reach`.
+
+    Up to the aim plus the tolerance: no zone need go below the hardest
+    zone's relaxed peaks. Where the plan missed the aim in some class
+    (rounding on large zones), a class it kept below the aim rises at most
+    ``tolerance`` above its peak (classes of ``weights`` 0 are limits,
+    not aims, and do not count as missed): otherwise undoing moves would
+    lift that class to the aim while the missed class stays where it is,
+    and the weighted peak would end far more than ``tolerance`` above the
+    plan's.
+    """
+    target = np.maximum(peaks, aim + tolerance)
+    if np.any((peaks > aim + tolerance + 1e-9) & (weights > 0)):
+        target = np.minimum(target, peaks + tolerance)
+    return target
 
 
 def _round(zone, model, x, aim):

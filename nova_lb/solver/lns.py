@@ -23,9 +23,12 @@ from nova_lb.solver import local
 _AWAY = 1e-5
 
 
-def improve(zone, location, budget, deadline, size=8):
-    """Locations at least as good as ``location``; stops at ``deadline``."""
-    search = local._Search(zone, location)
+def improve(zone, location, budget, deadline, size=8, aim=None):
+    """Locations at least as good as ``location``; stops at ``deadline``.
+
+    :param aim: as for :func:`nova_lb.solver.local.descend`.
+    """
+    search = local._Search(zone, location, aim)
     hosts = np.arange(len(zone.hosts))
     attempts = 0
     while time.monotonic() < deadline and attempts < 3:

@@ -1,7 +1,8 @@
 """Local search: cool the hottest host by moves and swaps, then prune.
 
 A host's *heat* is its highest weighted utilisation above the zone's lower
-bound (:meth:`Zone.lower_bound`). The greedy heuristic stalls when
+bound (:meth:`Zone.lower_bound`), or above the aim when the caller gives
+one (see :func:`descend`). The greedy heuristic stalls when
 every host is equally hot but in different resource classes (CPU-heavy
 hosts next to memory-heavy ones): no single move helps, yet swapping a
 CPU-heavy server for a memory-heavy one cools both hosts. :func:`descend`
@@ -25,9 +26,10 @@ _SET_ASIDE = 8
 
 class _Search(object):
 
-    def __init__(self, zone, location):
+    def __init__(self, zone, location, aim=None):
         self.zone = zone
-        self.bound = zone.lower_bound()
+        self.bound = zone.lower_bound() if aim is None else aim
+        self.floor = np.zeros(len(zone.weights)) if aim is None else aim
         self.weighted = zone.weights > 0
         self.cap = np.where(zone.capacity > 0, zone.capacity,
                             np.inf)[:, self.weighted]
@@ -46,7 +48,8 @@ class _Search(object):
         self.current = np.where(constraints.Drain.gives(zone.accepts,
                                                         zone.drain),
                                 self.heat(self.usage, hosts), -np.inf)
-        self.best_value = zone.weighted(zone.peaks(self.usage))
+        self.best_value = zone.weighted(np.maximum(zone.peaks(self.usage),
+                                                   self.floor))
         self.best = np.array(self.location)
 
     def keep_if_best(self):
@@ -55,7 +58,8 @@ class _Search(object):
         Cooling the hottest host does not always lower the weighted sum
         of the classes' peaks, which is what the solver minimises.
         """
-        value = self.zone.weighted(self.zone.peaks(self.usage))
+        value = self.zone.weighted(np.maximum(self.zone.peaks(self.usage),
+                                              self.floor))
         if value < self.best_value - _EPS:
             self.best_value, self.best = value, np.array(self.location)
 
@@ -128,14 +132,21 @@ class _Search(object):
         return best, pair
 
 
-def descend(zone, location, budget, deadline=None, width=48):
+def descend(zone, location, budget, deadline=None, width=48, aim=None):
     """Cool the hottest host while a move or a swap does; new locations.
 
     Stops when neither cools the hottest host (after setting a few such
     hosts aside), the budget of moves is spent, or at ``deadline``
     (``time.monotonic()``).
+
+    :param aim: (R,) peaks per class the cloud is aimed at (the highest
+        relaxed peaks of any zone): heat is measured above them instead
+        of above the zone's lower bound, and a class cooled below its aim
+        counts as at its aim, so the search does not trade the other
+        classes up for a drop the cloud's peak would not show. None: the
+        zone alone.
     """
-    search = _Search(zone, location)
+    search = _Search(zone, location, aim)
     hosts = np.arange(len(zone.hosts))
     stuck = np.zeros(len(hosts), dtype=bool)
     for _ in range(2 * len(zone.units) + 1):

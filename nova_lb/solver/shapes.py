@@ -61,6 +61,9 @@ class ShapeCountModel(object):
 
     def __init__(self, zone, budget, migration_cost, groups=EXACT):
         self.zone = zone
+        #: The counts of :meth:`relaxed`'s fractional plan, within the
+        #: plan's column bounds, once it ran.
+        self.relaxed_counts = None
         self._count_shapes(groups)
         self._bounds(groups, migration_cost)
         blocks = [self._totals()]
@@ -292,6 +295,10 @@ class ShapeCountModel(object):
             return None, None
         peaks = np.zeros(len(self.zone.weights))
         peaks[self.rcs] = res.x[self.nv + self.nl:]
+        # A host over its limit may not receive in a plan: it keeps at
+        # most its own (rounding places the rest).
+        self.relaxed_counts = np.minimum(res.x[:self.nv],
+                                         self.upper[:self.nv])
         return float(res.fun), peaks
 
     def min_churn(self, peak_cap, time_limit, gap=0.02):

@@ -45,6 +45,12 @@ from nova_lb.solver import zone as zone_mod
 
 LOG = logging.getLogger(__name__)
 _EPS = 1e-9
+#: Most of ``time_limit`` the zones' relaxations may take together (what
+#: they leave goes to the zones' plans). The relaxation is the bound, the
+#: aim and, when the cheapest fractional plan runs out of time, the plan
+#: that is rounded: without it a large zone falls back to the heuristics,
+#: far from the bound.
+_RELAX_SHARE = 0.7
 
 
 def solve(cluster, options):
@@ -62,8 +68,7 @@ def solve(cluster, options):
     reports = {}
     models = [shapes.models(z, budget, options.migration_cost)
               for z in zones]
-    relaxed = [m[0].relaxed(options.time_limit / 2 / len(zones))
-               for m in models]
+    relaxed = _relax(models, options.time_limit * _RELAX_SHARE)
     # The cloud's peak is the highest over the zones, per class: every
     # zone aims at the peaks of the zones' relaxation together, else at
     # the highest of their own relaxations' peaks.
@@ -163,6 +168,19 @@ def _keep_better(cluster, zones, options, spent, location, reports):
     return mine
 
 
+def _relax(models, time_limit):
+    """``[(bound, peaks)]``: each zone's relaxation, in ``time_limit``.
+
+    Each zone may take all the time the zones before it left: a
+    relaxation cut short gives nothing, and without it a zone falls back
+    to the heuristics, so one that finishes is worth more than two that
+    are both stopped halfway (on a busy machine, a 500-host zone needs
+    two seconds or more, a 5,000-host one most of a minute).
+    """
+    deadline = time.monotonic() + time_limit
+    return [m[0].relaxed(_left(deadline)) for m in models]
+
+
 def weighted_peak(cluster, location):
     """:func:`nova_lb.model.cost.weighted_peak` of ``cluster`` with its
     servers at ``location``, over the hosts that count: the figure the
@@ -236,10 +254,13 @@ def _solve_zone(z, options, budget, deadline, model, relaxed, aim):
         how = 'HiGHS on server shapes, aimed at the relaxation'
     elif found is not None:
         # Rounding on large zones overshoots the aim a little: polish.
+        polish = aim_mod.polish_aim(model, aim)
         best = local.descend(z, found, budget,
-                             time.monotonic() + _left(deadline) / 2)
+                             time.monotonic() + _left(deadline) / 2,
+                             aim=polish)
         best = lns.improve(z, best, budget,
-                           time.monotonic() + _left(deadline) / 2)
+                           time.monotonic() + _left(deadline) / 2,
+                           aim=polish)
         how, proven = 'HiGHS on server shapes, aimed at the relaxation', None
     else:
         best, proven, how = _heuristics(z, options, budget, deadline)
@@ -260,7 +281,8 @@ def _solve_zone(z, options, budget, deadline, model, relaxed, aim):
                        'deadband %.3f' % (gains, options.deadband))
     target = np.minimum(best_peaks + options.peak_tolerance,
                         np.maximum(now, best_peaks))
-    cap = np.maximum(best_peaks, aim + options.peak_tolerance)
+    cap = aim_mod.prune_target(best_peaks, aim, options.peak_tolerance,
+                               z.weights)
     if exact:
         chosen = local.prune(z, best, cap)
     elif found is not None:

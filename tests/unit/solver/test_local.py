@@ -46,6 +46,18 @@ class LocalSearchTest(testtools.TestCase):
         self.assertEqual(2, int(np.sum(location != z.unit_host)))
         self.assertAlmostEqual(0.5, _heat(z, location))
 
+    def test_no_swap_when_other_zones_set_the_peaks(self):
+        # Another zone keeps the cloud's peaks at 0.8 in both classes:
+        # the swap lowers this zone's peaks but not the cloud's, so no
+        # migration buys anything. With memory aimed at 0.5 it does.
+        z = self.zone
+        location = local.descend(z, z.unit_host, 10,
+                                 aim=np.array([0.8, 0.8, 0.0]))
+        self.assertEqual(list(z.unit_host), list(location))
+        location = local.descend(z, z.unit_host, 10,
+                                 aim=np.array([0.9, 0.5, 0.0]))
+        self.assertAlmostEqual(0.5, _heat(z, location))
+
     def test_swap_needs_budget_for_two_moves(self):
         z = self.zone
         location = local.descend(z, z.unit_host, 1)

@@ -80,6 +80,41 @@ class ShapeModelTest(testtools.TestCase):
         # One 4-vCPU server on a 64-vCPU host is 0.0625.
         self.assertLess(reached, bound + 0.01 + 0.0625)
 
+    def test_rounded_relaxation_when_the_cheapest_plan_runs_out(self):
+        # The cheapest fractional plan out of time (faked: the one call
+        # that fails on a busy machine): the relaxation's own fractional
+        # plan is rounded instead, still valid and near the bound.
+        c = clusters.random(30, 8, seed=4)
+        z = zone.split(c)[0][0]
+        model = shapes.ShapeCountModel(z, len(z.units), 1.0)
+        bound, peaks = model.relaxed(5.0)
+        self.patch(model, 'fractional_churn', lambda *args: None)
+        location = aim.reach(z, model, peaks, 0.01,
+                             time.monotonic() + 5.0, whole=0)
+        _check(self, z, location)
+        reached = z.weighted(z.peaks(z.usage_after(location)))
+        self.assertGreaterEqual(reached, bound - 1e-9)
+        # One 4-vCPU server on a 64-vCPU host is 0.0625.
+        self.assertLess(reached, bound + 0.01 + 0.0625)
+        # Without the relaxation's plan there is nothing to round.
+        model.relaxed_counts = None
+        self.assertIsNone(aim.reach(z, model, peaks, 0.01,
+                                    time.monotonic() + 5.0, whole=0))
+
+    def test_prune_target_stays_within_the_tolerance(self):
+        # VCPU missed the aim (0.5 for 0.3), memory is below it (0.4 for
+        # 0.6), disk has weight 0: memory may rise by the tolerance only,
+        # not to the aim, so the weighted peak rises by at most that.
+        weights = np.array([0.5, 0.5, 0.0])
+        peaks = np.array([0.5, 0.4, 0.9])
+        aim_peaks = np.array([0.3, 0.6, 0.0])
+        target = aim.prune_target(peaks, aim_peaks, 0.01, weights)
+        np.testing.assert_allclose([0.5, 0.41, 0.9], target)
+        # Aim met in every weighted class: up to the aim plus tolerance.
+        peaks = np.array([0.3, 0.55, 0.9])
+        target = aim.prune_target(peaks, aim_peaks, 0.01, weights)
+        np.testing.assert_allclose([0.31, 0.61, 0.9], target)
+
     def test_fixed_members_still_leave_a_drained_host(self):
         # host0 is drained: its group member must leave even in the
         # model where members stay; the member on host1 does stay.
