@@ -89,8 +89,9 @@ class ShapeModelTest(testtools.TestCase):
         model = shapes.ShapeCountModel(z, len(z.units), 1.0)
         bound, peaks = model.relaxed(5.0)
         self.patch(model, 'fractional_churn', lambda *args: None)
-        location = aim.reach(z, model, peaks, 0.01,
-                             time.monotonic() + 5.0, whole=0)
+        location, exact = aim.reach(z, model, peaks, 0.01,
+                                    time.monotonic() + 5.0, whole=0)
+        self.assertFalse(exact)
         _check(self, z, location)
         reached = z.weighted(z.peaks(z.usage_after(location)))
         self.assertGreaterEqual(reached, bound - 1e-9)
@@ -98,8 +99,8 @@ class ShapeModelTest(testtools.TestCase):
         self.assertLess(reached, bound + 0.01 + 0.0625)
         # Without the relaxation's plan there is nothing to round.
         model.relaxed_counts = None
-        self.assertIsNone(aim.reach(z, model, peaks, 0.01,
-                                    time.monotonic() + 5.0, whole=0))
+        self.assertEqual((None, False), aim.reach(
+            z, model, peaks, 0.01, time.monotonic() + 5.0, whole=0))
 
     def test_prune_target_stays_within_the_tolerance(self):
         # VCPU missed the aim (0.5 for 0.3), memory is below it (0.4 for
