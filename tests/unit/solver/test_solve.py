@@ -8,6 +8,7 @@ import numpy as np
 import testtools
 
 from nova_lb.model import cluster as cluster_model
+from nova_lb.solver import aim
 from nova_lb.solver import result
 from nova_lb.solver import shapes
 from nova_lb.solver import solve
@@ -168,3 +169,26 @@ class StatusTest(SolverTestCase):
         self.assertGreaterEqual(res.bound, z.weighted(z.lower_bound()))
         self.assertLessEqual(res.bound, exact.fun + 1e-9)
         self.assertLessEqual(res.objective, exact.fun + 0.01 + 1e-9)
+
+
+class ZoneAimTest(testtools.TestCase):
+    """A zone aims no lower than the peaks the zones before it reached,
+    unless its rounding would overshoot that raised aim."""
+
+    def test_whole_zone_aims_at_the_cloud_peaks_reached(self):
+        c = clusters.random(10, 6, seed=1)
+        z = zone.split(c)[0][0]
+        model = shapes.ShapeCountModel(z, len(z.units), 1.0)
+        self.assertLessEqual(model.nv, aim.WHOLE)
+        got = solve._zone_aim(model, np.array([0.3, 0.5, 0.0]),
+                              np.array([0.6, 0.2, 0.9]), 0.01)
+        np.testing.assert_allclose([0.59, 0.5, 0.89], got)
+
+    def test_rounded_zone_keeps_the_relaxation_aim(self):
+        c = clusters.random(10, 6, seed=1)
+        z = zone.split(c)[0][0]
+        model = shapes.ShapeCountModel(z, len(z.units), 1.0)
+        self.patch(aim, 'WHOLE', model.nv - 1)
+        got = solve._zone_aim(model, np.array([0.3, 0.5, 0.0]),
+                              np.array([0.6, 0.2, 0.9]), 0.01)
+        np.testing.assert_allclose([0.3, 0.5, 0.0], got)
