@@ -101,10 +101,8 @@ def solve(cluster, options):
         moves = int(np.sum(unit_host != z.unit_host))
         budget -= moves
         reached = np.maximum(reached, z.peaks(z.usage_after(unit_host)))
-        for u in np.flatnonzero(unit_host != z.unit_host):
-            location[list(z.units[u])] = z.hosts[unit_host[u]]
-        report['migrations'] = sum(len(z.units[u]) for u in np.flatnonzero(
-            unit_host != z.unit_host))
+        _place(location, z, unit_host)
+        report['migrations'] = _migrations(z, unit_host)
         reports[z.name or 'default'] = report
     if spent is not None:
         location = _keep_better(cluster, zones, options, spent, location,
@@ -153,8 +151,7 @@ def _keep_better(cluster, zones, options, spent, location, reports):
     """
     mine = np.array(cluster.location, dtype=int)
     for z, unit_host in zip(zones, spent):
-        for u in np.flatnonzero(unit_host != z.unit_host):
-            mine[list(z.units[u])] = z.hosts[unit_host[u]]
+        _place(mine, z, unit_host)
     start = np.asarray(cluster.location)
     before = weighted_peak(cluster, start)
 
@@ -173,15 +170,28 @@ def _keep_better(cluster, zones, options, spent, location, reports):
         mine = np.array(start)
     for z, unit_host in zip(zones, spent):
         name = z.name or 'default'
-        moved = np.flatnonzero(unit_host != z.unit_host)
+        migrations = _migrations(z, unit_host)
         reports[name] = _report(
-            result.FEASIBLE if len(moved) else result.NO_MOVES, z,
+            result.FEASIBLE if migrations else result.NO_MOVES, z,
             unit_host, reports[name]['bound'],
             'migration budget spent where the cloud\'s peak drops most'
-            if len(moved) else 'no plan within the migration budget '
+            if migrations else 'no plan within the migration budget '
             'lowers the cloud\'s weighted peak by the deadband',
-            migrations=sum(len(z.units[u]) for u in moved))[1]
+            migrations=migrations)[1]
     return mine
+
+
+def _place(location, z, unit_host):
+    """Write zone ``z``'s units at ``unit_host`` into the cloud's
+    ``location`` (S,)."""
+    for u in np.flatnonzero(unit_host != z.unit_host):
+        location[list(z.units[u])] = z.hosts[unit_host[u]]
+
+
+def _migrations(z, unit_host):
+    """Servers of zone ``z`` that move with its units at ``unit_host``."""
+    return sum(len(z.units[u]) for u in np.flatnonzero(
+        unit_host != z.unit_host))
 
 
 def _relax(models, time_limit):
