@@ -1,0 +1,179 @@
+"""One zone's plan, once the cloud has set its aim and time.
+
+:func:`plan` takes the cheapest moves to the aim (:mod:`nova_lb.solver.aim`:
+HiGHS on server shapes, or the rounded fractional plan polished by local
+search), else the heuristics' best (greedy and local search, then the
+exact per-server model of a small zone or HiGHS on neighbourhoods of a
+few hosts); then it undoes the moves the peaks it reached do not need. A
+zone already within ``deadband`` of its bound, or whose plan gains the
+cloud less than that, keeps its servers where they are.
+"""
+
+import time
+
+import numpy as np
+from oslo_log import log as logging
+
+from nova_lb.solver import aim as aim_mod
+from nova_lb.solver import candidate_moves
+from nova_lb.solver import greedy
+from nova_lb.solver import lns
+from nova_lb.solver import local
+from nova_lb.solver import milp
+from nova_lb.solver import result
+
+LOG = logging.getLogger(__name__)
+_EPS = 1e-9
+
+
+def report(status, z, unit_host, bound, message, **extra):
+    """``(unit_host, report)``: zone ``z``'s figures with its units at
+    ``unit_host``, as the plan's ``solver.zones`` block shows them."""
+    peaks = z.peaks(z.usage_after(unit_host))
+    objective = z.weighted(peaks)
+    figures = {'status': status, 'objective': objective, 'bound': bound,
+               'gap': max(objective - bound, 0.0), 'message': message}
+    figures.update(extra)
+    return unit_host, figures
+
+
+def plan(z, options, budget, deadline, model, relaxed, aim):
+    """:func:`report` of zone ``z``'s best locations by ``deadline``.
+
+    :param model: the zone's plan
+        :class:`~nova_lb.solver.shapes.ShapeCountModel`.
+    :param relaxed: its relaxation's weighted peak (a bound), or None.
+    :param aim: (R,) the peaks it aims at (see :func:`nova_lb.solver.solve`).
+    """
+    now = z.peaks()
+    current = z.weighted(now)
+    bound = max(z.weighted(z.lower_bound()), relaxed or 0.0)
+    draining = bool(z.must_move().any())
+    if current - bound <= options.deadband + _EPS and not draining:
+        return report(result.DEADBAND, z, z.unit_host, bound,
+                       'weighted peak %.3f is within the deadband %.3f of '
+                       'the bound %.3f' % (current, options.deadband, bound))
+    if not len(z.units) or budget <= 0:
+        return report(result.NO_MOVES, z, z.unit_host, bound,
+                       'no server may move')
+    found, exact = None, False
+    if relaxed is not None:
+        # Most of the time: on a busy machine the fractional plan of a
+        # large zone takes twice as long, and the polish is optional.
+        found, exact = aim_mod.reach(z, model, aim, options.peak_tolerance,
+                                     time.monotonic() + _left(deadline) * 0.85)
+    if exact:
+        # Already the cheapest moves to the aim: polishing the zone's own
+        # peak would trade classes the other zones' peaks make worthless,
+        # for more moves.
+        best, proven = found, None
+        how = 'HiGHS on server shapes, aimed at the relaxation'
+    elif found is not None:
+        # Rounding on large zones overshoots the aim a little: polish.
+        polish = aim_mod.polish_aim(model, aim)
+        best = local.descend(z, found, budget,
+                             time.monotonic() + _left(deadline) / 2,
+                             aim=polish)
+        best = lns.improve(z, best, budget,
+                           time.monotonic() + _left(deadline) / 2,
+                           aim=polish)
+        how, proven = 'HiGHS on server shapes, aimed at the relaxation', None
+    else:
+        best, proven, how = _heuristics(z, options, budget, deadline)
+        # Zones before this one may have spent part of the migration
+        # budget: a bound proven with what is left holds only for plans
+        # that leave them those moves, a restriction.
+        if budget >= (options.max_migrations or budget):
+            bound = max(bound, proven or 0.0)
+    best_peaks = z.peaks(z.usage_after(best))
+    reached = z.weighted(best_peaks)
+    # What the cloud gains: below the aim, a zone's peaks do not count
+    # (the other zones reach it), and one class may rise to lower another.
+    gains = (z.weighted(np.maximum(now, aim))
+             - z.weighted(np.maximum(best_peaks, aim)))
+    if gains < options.deadband - _EPS and not draining:
+        return report(result.NO_MOVES, z, z.unit_host, bound,
+                       'the best plan found gains %.3f, less than the '
+                       'deadband %.3f' % (gains, options.deadband))
+    target = np.minimum(best_peaks + options.peak_tolerance,
+                        np.maximum(now, best_peaks))
+    cap = aim_mod.prune_target(best_peaks, aim, options.peak_tolerance,
+                               z.weights)
+    if exact:
+        chosen = local.prune(z, best, cap)
+    elif found is not None:
+        chosen = _fewer(z, model, local.prune(z, best, cap), cap, deadline)
+    else:
+        chosen = _cheapest(z, budget, deadline, model, target, best)
+    gap = z.weighted(z.peaks(z.usage_after(chosen))) - bound
+    status = (result.OPTIMAL if gap <= options.peak_tolerance + 1e-6
+              else result.FEASIBLE)
+    LOG.debug('zone %(zone)s: weighted peak %(now).3f -> %(new).3f, bound '
+              '%(bound).3f, %(moves)d moves',
+              {'zone': z.name, 'now': current, 'new': reached,
+               'bound': bound, 'moves': int(np.sum(chosen != z.unit_host))})
+    return report(status, z, chosen, bound, how, relaxed=relaxed,
+                   milp_bound=proven)
+
+
+def _heuristics(z, options, budget, deadline):
+    """``(location, proven bound or None, how)`` when shapes found nothing.
+
+    The greedy heuristic and local search, then, in half the remaining
+    time, the exact per-server model if the zone is small enough, else
+    HiGHS on neighbourhoods of a few hosts.
+    """
+    best = greedy.lowest(z, budget, time.monotonic() + _left(deadline) / 2)
+    best = local.descend(z, best, budget,
+                         time.monotonic() + _left(deadline) / 2)
+    pu, pd, exact = candidate_moves.pairs(z, options.max_candidates)
+    if not (exact and len(pu)):
+        return (lns.improve(z, best, budget,
+                            time.monotonic() + _left(deadline) / 2), None,
+                'heuristics and HiGHS on small neighbourhoods')
+    model = milp.CandidateMoveModel(z, pu, pd, budget)
+    loc1, res = model.min_peak(_left(deadline) / 2)
+    if (loc1 is not None and z.weighted(z.peaks(z.usage_after(loc1)))
+            < z.weighted(z.peaks(z.usage_after(best))) - _EPS):
+        best = loc1
+    # The candidate model lets no host over its limit receive (the real
+    # rule: it may, once it ends within its limit), a restriction: its
+    # dual bound is a bound only when every host that counts receives.
+    proven = (None if res is None or res.mip_dual_bound is None
+              or np.any(z.accepts & ~z.receives)
+              else float(res.mip_dual_bound))
+    return best, proven, 'exact model, HiGHS status %s' % (
+        None if res is None else res.status)
+
+
+def _cheapest(z, budget, deadline, model, target, fallback):
+    """Fewest/cheapest moves within ``target``; ``fallback`` meets it."""
+    options_found = [fallback, local.prune(z, fallback, target)]
+    loc, _, ok = greedy.reach(z, target, budget)
+    if ok:
+        options_found.append(loc)
+    if _left(deadline) > 0.05:
+        loc2, _ = model.min_churn(target, _left(deadline))
+        if loc2 is not None:
+            options_found.append(loc2)
+    return min(options_found, key=model.cost_of)
+
+
+def _fewer(z, model, location, cap, deadline):
+    """``location`` or the cheapest moves under ``cap`` (R,) by the
+    integral model, whichever costs less.
+
+    For a zone the integral model could not solve at the aim in its time
+    (it found no plan that close): the peaks local search reached are an
+    easier cap, and local search spends moves freely.
+    """
+    if not aim_mod.solves_whole(model.nv) or _left(deadline) < 0.05:
+        return location
+    other = model.min_churn(cap, _left(deadline))[0]
+    if other is None or model.cost_of(other) >= model.cost_of(location):
+        return location
+    return other
+
+
+def _left(deadline):
+    return max(deadline - time.monotonic(), 0.0)
