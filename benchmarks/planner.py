@@ -23,7 +23,7 @@ plan to the reference (and to the best proven bound), time, migrations; then per
 with the targets of issue #11. Seeds 0-9 were used while tuning the
 solver; the default seeds (100, 101) were not.
 
-    python -m benchmarks.planner [--sizes small,medium,large,xlarge]
+    python -m benchmarks.planner [--sizes small,medium,large,xlarge,xxlarge]
         [--profiles default,skewed,...] [--seeds 100,101]
 """
 
@@ -175,7 +175,7 @@ def _report(rows):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--sizes', default='small,medium,large,xlarge')
+    parser.add_argument('--sizes', default=','.join(SIZES))
     parser.add_argument('--profiles', default=','.join(profiles.PROFILES))
     parser.add_argument('--seeds', default='100,101')
     parser.add_argument('--json', metavar='FILE',

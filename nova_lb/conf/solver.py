@@ -112,17 +112,23 @@ Related options:
 * ``migration_cost``
 """),
     finite.FloatOpt(
-        'migration_cost', default=1.0, min=0.0,
+        'migration_cost', default=0.1, min=0.0,
         help="""
 Extra cost of a migration per average server's worth of RAM it copies.
 
 Each migration costs 1, plus this times its server's RAM divided by the
 mean RAM of the zone's movable servers. A higher value makes the planner
-move small servers rather than big ones, which take long to copy.
+move small servers rather than big ones, which take long to copy. The
+default counts migrations first (each is a live migration's risk) and
+lets RAM choose among plans of about as many: only a server of more than
+ten times the mean RAM costs as much as two average ones.
 
 Possible values:
 
-* A number >= 0; ``0`` only counts migrations.
+* A number >= 0; ``0`` only counts migrations (HiGHS then has many equally
+  cheap plans to tell apart and may need longer to prove the cheapest).
+* ``1`` (the default before this release) weighs RAM heavily: plans may
+  make twice as many migrations of small servers to leave a big one.
 
 Related options:
 

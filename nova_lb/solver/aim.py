@@ -27,6 +27,13 @@ _INFEASIBLE = 2
 _GAP = 1e-3
 
 
+def solves_whole(nv, whole=None):
+    """Whether HiGHS takes an integral count model of ``nv`` variables
+    (one zone, or several side by side) in one piece: past ``whole``
+    (default :data:`WHOLE`) its root cuts alone outlast the time limit."""
+    return nv <= (WHOLE if whole is None else whole)
+
+
 def reach(zone, model, aim, tolerance, deadline, whole=WHOLE):
     """``(unit locations, exact)`` meeting ``aim + tolerance``, or
     ``(None, False)``.
@@ -37,7 +44,7 @@ def reach(zone, model, aim, tolerance, deadline, whole=WHOLE):
     count variables, or HiGHS out of time) they are the rounded
     fractional plan, roughly at the aim.
     """
-    if model.nv <= whole:
+    if solves_whole(model.nv, whole):
         # On a busy machine HiGHS may not finish (and overruns its
         # limit), and the rounded fractional plan below is still far
         # better than the heuristics the solver would fall back to, so it
@@ -92,7 +99,7 @@ def polish_aim(model, aim, whole=WHOLE):
     below the aim buys nothing while another zone is there, and trading
     the other class up for it costs.
     """
-    return aim if model.nv > whole else None
+    return None if solves_whole(model.nv, whole) else aim
 
 
 def prune_target(peaks, aim, tolerance, weights):

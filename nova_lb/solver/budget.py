@@ -171,7 +171,7 @@ def _exact(zones, models, found, i, budget, time_limit):
     other zones at ``found``) and at most ``budget`` moves, by HiGHS; or
     None (too large a model, or no answer in time)."""
     model = models[i]
-    if model.nv > aim_mod.WHOLE or time_limit <= 0:
+    if not aim_mod.solves_whole(model.nv) or time_limit <= 0:
         return None
     others = [j for j in range(len(zones)) if j != i]
     floor = (np.max([zones[j].peaks(zones[j].usage_after(found[j]))
@@ -193,7 +193,7 @@ def _joint(zones, models, budget, cutoff, deadline):
     zone at a time finds. ``cutoff`` (the best weighted peak so far) caps
     the objective, so HiGHS prunes what cannot do better.
     """
-    if sum(m.nv for m in models) > aim_mod.WHOLE:
+    if not aim_mod.solves_whole(sum(m.nv for m in models)):
         return None, False
     stack = joint.Stack(models, budget_rows=False)
     cost = stack.peak_cost(zones[0].weights)

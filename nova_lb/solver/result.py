@@ -28,7 +28,7 @@ class Options:
     #: Peaks may exceed the best found by this much to save migrations.
     peak_tolerance: float = 0.01
     #: Extra cost of moving a server, per mean server's worth of RAM.
-    migration_cost: float = 1.0
+    migration_cost: float = 0.1
     #: Largest exact model (candidate moves) of a zone; larger zones are
     #: solved by heuristics and HiGHS on small neighbourhoods.
     max_candidates: int = 20000

@@ -120,7 +120,7 @@ def _zone_aim(model, aim, reached, tolerance):
     raised aim the overshoot would lift the cloud's peak (1,000 hosts,
     profile ``mixed``: 0.586 instead of 0.560).
     """
-    if model.nv > aim_mod.WHOLE:
+    if not aim_mod.solves_whole(model.nv):
         return aim
     return np.maximum(aim, reached - tolerance)
 
@@ -155,14 +155,14 @@ def _keep_better(cluster, zones, options, spent, location, reports):
     start = np.asarray(cluster.location)
     before = weighted_peak(cluster, start)
 
-    def rank(where):
-        value = weighted_peak(cluster, where)
+    def rank(value, where):
         useful = before - value >= options.deadband - _EPS
         return (0, round(value / _EPS), int(np.sum(where != start))) \
             if useful else (1, 0, 0)
 
-    if rank(location) <= rank(mine):
-        if weighted_peak(cluster, location) <= before + _EPS:
+    value = weighted_peak(cluster, location)
+    if rank(value, location) <= rank(weighted_peak(cluster, mine), mine):
+        if value <= before + _EPS:
             return location
         # Neither gains the deadband, and the zones' plan makes the
         # cloud worse: no move at all.
@@ -377,7 +377,7 @@ def _fewer(z, model, location, cap, deadline):
     (it found no plan that close): the peaks local search reached are an
     easier cap, and local search spends moves freely.
     """
-    if model.nv > aim_mod.WHOLE or _left(deadline) < 0.05:
+    if not aim_mod.solves_whole(model.nv) or _left(deadline) < 0.05:
         return location
     other = model.min_churn(cap, _left(deadline))[0]
     if other is None or model.cost_of(other) >= model.cost_of(location):

@@ -4,9 +4,13 @@ Clusters are in VCPU units (RAM and disk follow the vCPUs) and weigh VCPU
 only, so the best plan can be worked out on paper.
 """
 
+import dataclasses
+
 import numpy as np
+from oslo_config import cfg
 import testtools
 
+from nova_lb.conf import solver as conf_solver
 from nova_lb.model import cluster as cluster_model
 from nova_lb.solver import aim
 from nova_lb.solver import result
@@ -119,6 +123,28 @@ class ConstraintTest(SolverTestCase):
         costly = self.solve(c, migration_cost=1.0)
         self.assertEqual({'server1': 'host1', 'server2': 'host1'},
                          moved(c, costly))
+
+    def test_default_counts_migrations_then_ram(self):
+        # The same choice with [solver] migration_cost's default (read
+        # through the config, as the rebalancer does): one migration
+        # rather than two, whatever their RAM.
+        conf = cfg.ConfigOpts()
+        conf.register_opts(conf_solver.OPTS, group='solver')
+        conf([])
+        options = dataclasses.replace(result.Options.from_conf(conf),
+                                      time_limit=5.0)
+        big, small = (2, 32768, 2), (1, 1024, 1)
+        c = clusters.make(
+            [(10, 65536, 10)] * 2, [(0, big), (0, small), (0, small)],
+            fixed=[(6, 0, 6), (6, 0, 6)], weights={'VCPU': 1.0})
+        self.assertEqual({'server0': 'host1'},
+                         moved(c, solve.solve(c, options)))
+        # As many migrations either way: the one that copies less RAM.
+        c = clusters.make(
+            [(10, 65536, 10)] * 2, [(0, (2, 32768, 2)), (0, (2, 2048, 2))],
+            fixed=[(6, 0, 6), (6, 0, 6)], weights={'VCPU': 1.0})
+        self.assertEqual({'server1': 'host1'},
+                         moved(c, solve.solve(c, options)))
 
 
 class StatusTest(SolverTestCase):
