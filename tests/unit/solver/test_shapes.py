@@ -116,16 +116,89 @@ class ShapeModelTest(testtools.TestCase):
         target = aim.prune_target(peaks, aim_peaks, 0.01, weights)
         np.testing.assert_allclose([0.31, 0.61, 0.9], target)
 
-    def test_fixed_members_still_leave_a_drained_host(self):
-        # host0 is drained: its group member must leave even in the
-        # model where members stay; the member on host1 does stay.
+    def test_spread_members_leave_a_drained_host_where_allowed(self):
+        # host0 is drained; host1 (3 vCPUs) holds the group's other
+        # member and room for one vCPU: the 2-vCPU member can only go to
+        # host2, the 1-vCPU server anywhere but host0.
         c = clusters.vcpu_only(
-            [10, 10, 10], [(0, 2), (1, 2), (0, 1)],
+            [10, 3, 10], [(0, 2), (1, 2), (0, 1)],
             groups=[clusters.group('g', cluster_model.ANTI_AFFINITY,
                                    [0, 1])])
         z = zone.split(c, drain=frozenset(['host0']))[0][0]
-        model = shapes.ShapeCountModel(z, 10, 0.0, shapes.FIXED)
+        model = shapes.ShapeCountModel(z, 10, 0.0, shapes.SPREAD)
         location, _ = model.min_churn(np.full(3, np.inf), 5.0)
         _check(self, z, location)
         self.assertEqual([2, 1], list(location[:2]))
         self.assertNotEqual(0, location[2])
+
+    def _spread_model(self, member_hosts, other_hosts):
+        """A SPREAD model of three 10-vCPU hosts with 1-vCPU servers:
+        members of one anti-affinity group on ``member_hosts``, other
+        servers on ``other_hosts``."""
+        servers = [(h, 1) for h in list(member_hosts) + list(other_hosts)]
+        c = clusters.vcpu_only(
+            [10, 10, 10], servers,
+            groups=[clusters.group('g', cluster_model.ANTI_AFFINITY,
+                                   range(len(member_hosts)))])
+        z = zone.split(c)[0][0]
+        model = shapes.ShapeCountModel(z, 10, 0.0, shapes.SPREAD)
+        self.assertEqual(1, len(model.demand))
+        return z, model
+
+    def _counts(self, model, per_host):
+        counts = np.zeros(model.nv, dtype=int)
+        for h, n in enumerate(per_host):
+            counts[model.vh == h] = n
+        return counts
+
+    def test_spread_counts_map_to_members_where_allowed(self):
+        # host0's member and other server leave for host1 and host2; the
+        # group's other member is on host2, so the member goes to host1
+        # (deficits in host order would send it to host2).
+        z, model = self._spread_model([0, 2], [0])
+        location = model.locations(self._counts(model, [0, 1, 2]))
+        _check(self, z, location)
+        self.assertEqual([1, 2, 2], list(location))
+
+    def test_spread_counts_without_room_for_a_member_map_to_none(self):
+        # Only host0's member leaves, for host1 where the group already
+        # has its one member per host: no server can fill that deficit.
+        z, model = self._spread_model([0, 1, 2], [])
+        self.assertIsNone(model.locations(self._counts(model, [0, 2, 1])))
+
+    def test_large_zone_with_many_groups_plans_members_spread(self):
+        # Zones whose groups would make the exact model too large get a
+        # SPREAD plan model (forced here on a small zone): the rounded
+        # fractional plan moves members, keeps every group's rule,
+        # and lands as near the relaxation as rounding a flat zone can.
+        rng = np.random.default_rng(3)
+        servers, groups = [], []
+        for h in range(30):
+            for _ in range(16 if h < 15 else 8):
+                size = int(rng.choice([1, 2, 4]))
+                servers.append((h, (size, size * 4096, size * 20)))
+        # Every server of the loaded hosts is in a group of three, one
+        # member on each host of a triple: whatever leaves them is a
+        # member, and two may not land on one host.
+        for k in range(16):
+            for t in range(5):
+                groups.append(clusters.group(
+                    'g%d-%d' % (k, t), cluster_model.ANTI_AFFINITY,
+                    [16 * h + k for h in range(3 * t, 3 * t + 3)]))
+        c = clusters.make([(64, 262144, 2000)] * 30, servers, groups=groups)
+        z = zone.split(c)[0][0]
+        self.patch(shapes, 'LARGEST', 0)
+        relaxation, model = shapes.models(z, len(z.units), 1.0)
+        self.assertTrue(model.spread)
+        self.assertEqual(len(z.units), len(model.units))
+        bound, peaks = relaxation.relaxed(5.0)
+        model.relaxed(5.0)
+        location, exact = aim.reach(z, model, peaks, 0.01,
+                                    time.monotonic() + 5.0, whole=0)
+        self.assertFalse(exact)
+        _check(self, z, location)
+        self.assertTrue(np.any(location != z.unit_host))
+        reached = z.weighted(z.peaks(z.usage_after(location)))
+        self.assertGreaterEqual(reached, bound - 1e-9)
+        # One 4-vCPU server on a 64-vCPU host is 0.0625.
+        self.assertLess(reached, bound + 0.01 + 0.0625)
