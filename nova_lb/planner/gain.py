@@ -35,9 +35,9 @@ def marginal(cluster, where):
     gains = {}
     for s in moved:
         home, there = int(cluster.location[s]), int(where[s])
-        top, top_util, peaks = tops[constraints.SameZone.label(
+        top, top_util = tops[constraints.SameZone.label(
             cluster.host_az[home])]
-        if peaks is None:
+        if top is None:
             gains[cluster.servers[s]] = 0.0
             continue
         # Only the two hosts change: the zone's peak per class is theirs
@@ -52,27 +52,27 @@ def marginal(cluster, where):
         if counted[there]:
             then = np.maximum(then, cost.utilisation(
                 usage[there] - cluster.demand[s], cluster.capacity[there]))
-        gain = np.dot(weights, then) - np.dot(weights, peaks)
+        gain = np.dot(weights, then) - np.dot(weights, top_util[0])
         gains[cluster.servers[s]] = float(max(gain, 0.0)
                                           if np.isfinite(gain) else 1.0)
     return gains
 
 
 def _top3(util, hosts):
-    """``(top, their utilisations, peaks)``: (4, R) the indices of the
-    three hosts of ``hosts`` with the highest utilisation per class and a
-    last row of -1 (also where there are fewer hosts), whose utilisation
-    is -inf; (R,) the peaks. ``(None, None, None)`` without hosts.
+    """``(top, their utilisations)``: (4, R) the indices of the three
+    hosts of ``hosts`` with the highest utilisation per class and a last
+    row of -1 (also where there are fewer hosts), whose utilisation is
+    -inf; the first row is the peaks. ``(None, None)`` without hosts.
 
     A move changes two hosts, so the zone's peak without them is among
     the three highest.
     """
     index = np.flatnonzero(hosts)
     if not len(index):
-        return None, None, None
+        return None, None
     order = np.argsort(-util[index], axis=0, kind='stable')[:3]
     top = np.full((4, util.shape[1]), -1)
     top[:len(order)] = index[order]
     top_util = np.where(top >= 0, util[np.maximum(top, 0),
                                        np.arange(util.shape[1])], -np.inf)
-    return top, top_util, util[index].max(axis=0)
+    return top, top_util

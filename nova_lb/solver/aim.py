@@ -34,14 +34,14 @@ def solves_whole(nv, whole=None):
     return nv <= (WHOLE if whole is None else whole)
 
 
-def reach(zone, model, aim, tolerance, deadline, whole=WHOLE):
+def reach(zone, model, aim, tolerance, deadline, whole=None):
     """``(unit locations, exact)`` meeting ``aim + tolerance``, or
     ``(None, False)``.
 
     ``exact`` when the integral model found them: the fewest/cheapest
     moves (within HiGHS's gap) to peaks within the tolerance of the aim,
     nothing left to polish. Otherwise (zones with more than ``whole``
-    count variables, or HiGHS out of time) they are the rounded
+    count variables, default :data:`WHOLE`, or HiGHS out of time) they are the rounded
     fractional plan, roughly at the aim.
     """
     if solves_whole(model.nv, whole):
@@ -90,9 +90,10 @@ def _integral(zone, model, aim, tolerance, deadline):
     return lowest if location is None else location
 
 
-def polish_aim(model, aim, whole=WHOLE):
+def polish_aim(model, aim, whole=None):
     """``aim`` where the local search polishes a rounded fractional plan
-    of ``model`` (more than ``whole`` count variables), else None.
+    of ``model`` (more than ``whole`` count variables, default
+    :data:`WHOLE`), else None.
 
     See :func:`nova_lb.solver.local.descend`: the cloud's peak is the
     highest over its zones, per class, so cooling one class of a zone

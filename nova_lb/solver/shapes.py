@@ -338,10 +338,10 @@ class ShapeCountModel(object):
         np.add.at(before, (self.shape_of, host_of), 1)
         if np.any(after.sum(axis=1) != before.sum(axis=1)):
             return None
-        # Rank of each server among its shape on its host: the first
-        # ``surplus`` of them leave.
-        member = z.unit_group[self.units] >= 0
-        order = np.lexsort((member if self.spread else host_of, host_of,
+        # Rank of each server among its shape on its host, members last
+        # (only a SPREAD shape mixes members with other servers): the
+        # first ``surplus`` of them leave.
+        order = np.lexsort((z.unit_group[self.units] >= 0, host_of,
                             self.shape_of))
         key = self.shape_of[order] * len(z.hosts) + host_of[order]
         first = np.searchsorted(key, key)

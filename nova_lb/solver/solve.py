@@ -89,10 +89,9 @@ def solve(cluster, options):
             deadline - time.monotonic(), 0.0) + 0.05)
         model, bound = by_zone[id(z)]
         model.hi[model.budget_row] = budget
-        unit_host, report = zone_plan.plan(z, options, budget, zone_deadline,
-                                        model, bound,
-                                        _zone_aim(model, aim, reached,
-                                                  options.peak_tolerance))
+        unit_host, report = zone_plan.plan(
+            z, options, budget, zone_deadline, model, bound,
+            _zone_aim(model, aim, reached, options.peak_tolerance))
         moves = int(np.sum(unit_host != z.unit_host))
         budget -= moves
         reached = np.maximum(reached, z.peaks(z.usage_after(unit_host)))
