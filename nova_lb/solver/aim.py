@@ -90,19 +90,6 @@ def _integral(zone, model, aim, tolerance, deadline):
     return lowest if location is None else location
 
 
-def polish_aim(model, aim, whole=None):
-    """``aim`` where the local search polishes a rounded fractional plan
-    of ``model`` (more than ``whole`` count variables, default
-    :data:`WHOLE`), else None.
-
-    See :func:`nova_lb.solver.local.descend`: the cloud's peak is the
-    highest over its zones, per class, so cooling one class of a zone
-    below the aim buys nothing while another zone is there, and trading
-    the other class up for it costs.
-    """
-    return None if solves_whole(model.nv, whole) else aim
-
-
 def prune_target(peaks, aim, tolerance, weights):
     """(R,) how high :func:`nova_lb.solver.local.prune` may let each class
     rise on a plan with ``peaks`` found by :func:`reach`.

@@ -5,6 +5,7 @@ only, so the best plan can be worked out on paper.
 """
 
 import dataclasses
+import time
 
 import numpy as np
 from oslo_config import cfg
@@ -218,3 +219,54 @@ class ZoneAimTest(testtools.TestCase):
         got = solve._zone_aim(model, np.array([0.3, 0.5, 0.0]),
                               np.array([0.6, 0.2, 0.9]), 0.01)
         np.testing.assert_allclose([0.3, 0.5, 0.0], got)
+
+
+class SettleTest(testtools.TestCase):
+    """Zones settle on the peaks the cloud ends at."""
+
+    def setUp(self):
+        super().setUp()
+        # Zone a: host0 holds 3 + 3 + 2 of 10 (0.8), host1 and host2 are
+        # empty. Zone b: host3 at 4 of 10 with a 1 that stays (0.5).
+        self.cluster = clusters.vcpu_only(
+            [10, 10, 10, 10, 10], [(0, 3), (0, 3), (0, 2), (3, 1)],
+            fixed=[0, 0, 0, 4, 4], azs=['a', 'a', 'a', 'b', 'b'])
+        self.zones = zone.split(self.cluster)[0]
+        self.models = [shapes.ShapeCountModel(z, len(z.units), 0.1)
+                       for z in self.zones]
+        self.reports = {z.name: {'status': result.FEASIBLE, 'bound': 0.3,
+                                 'message': 'planned', 'relaxed': 0.3,
+                                 'milp_bound': None} for z in self.zones}
+
+    def settle(self, moves):
+        a, b = self.zones
+        one = np.array(a.unit_host)
+        for u, h in moves:
+            one[u] = h
+        found = [one, b.unit_host]
+        solve._settle(self.zones, found, self.models, self.reports,
+                      time.monotonic() + 5.0)
+        self.assertIs(b.unit_host, found[1])
+        return a.peaks(a.usage_after(found[0]))[0], int(
+            np.sum(found[0] != a.unit_host)), found[0] is one
+
+    def test_zone_above_the_others_drops_to_their_peak(self):
+        # 0.6 with the 2 moved; 0.5 with a 3 moved instead.
+        peak, moves, kept = self.settle([(2, 1)])
+        self.assertEqual((0.5, 1, False), (peak, moves, kept))
+        self.assertAlmostEqual(0.5, self.reports['a']['objective'])
+        self.assertIn('settled', self.reports['a']['message'])
+
+    def test_zone_below_the_cloud_peak_makes_fewer_moves(self):
+        # 0.3 with two moves; the cloud stays at 0.5 with one.
+        peak, moves, kept = self.settle([(0, 1), (2, 2)])
+        self.assertEqual((0.5, 1, False), (peak, moves, kept))
+
+    def test_zone_without_moves_stays_so(self):
+        peak, moves, kept = self.settle([])
+        self.assertEqual((0.8, 0, True), (peak, moves, kept))
+
+    def test_zone_at_the_cloud_peak_is_left_alone(self):
+        peak, moves, kept = self.settle([(0, 1)])
+        self.assertEqual((0.5, 1, True), (peak, moves, kept))
+        self.assertNotIn('objective', self.reports['a'])
