@@ -78,9 +78,14 @@ def plan(z, options, budget, deadline, model, relaxed, aim):
         best = local.descend(z, found, budget,
                              time.monotonic() + _left(deadline) / 2,
                              aim=aim)
-        best = lns.improve(z, best, budget,
-                           time.monotonic() + _left(deadline) / 2,
-                           aim=aim)
+        # A zone the integral model solves whole gets its moves chosen
+        # again below (:func:`_fewer`), which needs the time more than
+        # HiGHS on a few hosts at a time (20 hosts, profile ``tight``:
+        # 0.5732 with 50 moves, 0.5724 with 41).
+        if not aim_mod.solves_whole(model.nv):
+            best = lns.improve(z, best, budget,
+                               time.monotonic() + _left(deadline) / 2,
+                               aim=aim)
         how, proven = 'HiGHS on server shapes, aimed at the relaxation', None
     else:
         best, proven, how = _heuristics(z, options, budget, deadline)
