@@ -41,8 +41,8 @@ def reach(zone, model, aim, tolerance, deadline, whole=None):
     ``exact`` when the integral model found them: the fewest/cheapest
     moves (within HiGHS's gap) to peaks within the tolerance of the aim,
     nothing left to polish. Otherwise (zones with more than ``whole``
-    count variables, default :data:`WHOLE`, or HiGHS out of time) they are the rounded
-    fractional plan, roughly at the aim.
+    count variables, default :data:`WHOLE`, or HiGHS out of time) they
+    are the rounded fractional plan, roughly at the aim.
     """
     if solves_whole(model.nv, whole):
         # On a busy machine HiGHS may not finish (and overruns its

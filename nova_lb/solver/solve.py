@@ -100,7 +100,7 @@ def solve(cluster, options):
         reached = np.maximum(reached, z.peaks(z.usage_after(unit_host)))
         found.append(unit_host)
         reports[z.name or 'default'] = report
-    if not options.max_migrations:
+    if plans_end < deadline:
         _settle(order, found, [by_zone[id(z)][0] for z in order], reports,
                 deadline)
     for z, unit_host in zip(order, found):
@@ -136,9 +136,11 @@ _SETTLE_GAIN = 1e-4
 
 
 def _settle_time(zones, by_zone, options):
-    """Seconds the zones' plans leave for :func:`_settle`."""
-    whole = sum(aim_mod.solves_whole(by_zone[id(z)][0].nv) for z in zones)
-    if len(zones) < 2 or not whole or options.max_migrations:
+    """Seconds the zones' plans leave for :func:`_settle`: none (and no
+    settling) with one zone, none the integral model solves whole, or a
+    migration budget (:func:`nova_lb.solver.budget.spend` shares it)."""
+    if (len(zones) < 2 or options.max_migrations or not any(
+            aim_mod.solves_whole(by_zone[id(z)][0].nv) for z in zones)):
         return 0.0
     return options.time_limit * _SETTLE_SHARE
 
@@ -161,42 +163,44 @@ def _settle(zones, found, models, reports, deadline):
        peaks instead, when they cost less than its plan.
 
     Only zones the integral model solves whole, each in its share of the
-    time left. ``found`` and ``reports`` are updated in place.
+    time left; step 1 takes at most half of it. ``found`` and ``reports``
+    are updated in place.
     """
     if len(zones) < 2:
         return
+    peaks = [z.peaks(z.usage_after(loc)) for z, loc in zip(zones, found)]
     for i, z in enumerate(zones):
-        others = np.max([o.peaks(o.usage_after(found[j]))
-                         for j, o in enumerate(zones) if j != i], axis=0)
-        own = z.peaks(z.usage_after(found[i]))
-        cap = np.minimum(others, own)
+        others = np.max(peaks[:i] + peaks[i + 1:], axis=0)
+        cap = np.minimum(others, peaks[i])
         # A zone left as it is (within the deadband) stays so.
         moves = np.any(found[i] != z.unit_host)
-        if moves and z.weighted(own) - z.weighted(cap) >= _SETTLE_GAIN:
-            _replan(z, models[i], found, i, cap, reports,
-                    (deadline - time.monotonic()) / (2 * len(zones) - i))
-    peaks = np.max([z.peaks(z.usage_after(loc))
-                    for z, loc in zip(zones, found)], axis=0)
+        if moves and z.weighted(peaks[i]) - z.weighted(cap) >= _SETTLE_GAIN:
+            peaks[i] = _replan(
+                z, models[i], found, i, peaks[i], cap, reports,
+                (deadline - time.monotonic()) / (2 * len(zones) - i))
+    cloud = np.max(peaks, axis=0)
     for i, z in enumerate(zones):
-        _replan(z, models[i], found, i, peaks, reports,
+        _replan(z, models[i], found, i, peaks[i], cloud, reports,
                 (deadline - time.monotonic()) / (len(zones) - i))
 
 
-def _replan(z, model, found, i, cap, reports, time_limit):
-    """Zone ``z``'s (``found[i]``) cheapest moves under ``cap``, when the
-    integral model finds them in ``time_limit`` and they keep to ``cap``
-    at a lower migration cost or lower peaks."""
+def _replan(z, model, found, i, peaks, cap, reports, time_limit):
+    """Replace zone ``z``'s plan ``found[i]`` (at ``peaks``) by the
+    integral model's cheapest moves under ``cap``, when HiGHS finds them
+    in ``time_limit`` and they cost less, or the plan was above ``cap``.
+
+    :returns: the peaks of the zone's plan kept.
+    """
     if time_limit <= 0.05 or not aim_mod.solves_whole(model.nv):
-        return
+        return peaks
     model.hi[model.budget_row] = len(z.units)
     settled = model.min_churn(cap, time_limit)[0]
     if settled is None:
-        return
+        return peaks
     settled = local.prune(z, settled, cap)
-    before = z.peaks(z.usage_after(found[i]))
     if (model.cost_of(settled) >= model.cost_of(found[i]) - _EPS
-            and np.all(before <= cap + _EPS)):
-        return
+            and np.all(peaks <= cap + _EPS)):
+        return peaks
     found[i] = settled
     name = z.name or 'default'
     reports[name] = zone_plan.report(
@@ -204,6 +208,7 @@ def _replan(z, model, found, i, cap, reports, time_limit):
         reports[name]['message'] + '; settled on the cloud\'s peaks',
         **{k: v for k, v in reports[name].items()
            if k in ('relaxed', 'milp_bound')})[1]
+    return z.peaks(z.usage_after(settled))
 
 
 #: Share of the time limit a budgeted plan spends on
