@@ -102,6 +102,31 @@ class ShapeModelTest(testtools.TestCase):
         self.assertEqual((None, False), aim.reach(
             z, model, peaks, 0.01, time.monotonic() + 5.0, whole=0))
 
+    def test_fractional_plan_leaves_room_for_whole_servers(self):
+        # Three 10-vCPU hosts, four 2-vCPU servers on host0, 2 vCPUs
+        # fixed on host2; peak cap 0.5 (5 vCPUs). Servers come in 2s, so
+        # host0 and host1 hold at most 4 vCPUs and host2 2 more. Without
+        # these caps the fractional plan may keep 2.5 servers on host0,
+        # and its rounded counts leave the last half nowhere to go.
+        c = clusters.vcpu_only([10, 10, 10], [(0, 2)] * 4, fixed=[0, 0, 2])
+        z = zone.split(c)[0][0]
+        model = shapes.ShapeCountModel(z, 10, 0.0)
+        cap = np.array([0.5, np.inf, np.inf])
+        matrix, upper = model.whole_caps(cap)
+        np.testing.assert_array_equal([4, 4, 2], upper)
+        x = model.fractional_churn(cap, 5.0)
+        loads = np.bincount(model.vh, weights=x * model.demand[model.vk, 0],
+                            minlength=3)
+        self.assertTrue(np.all(loads <= [4 + 1e-6, 4 + 1e-6, 2 + 1e-6]))
+        np.testing.assert_allclose(matrix @ np.r_[x, np.zeros(
+            matrix.shape[1] - len(x))], loads)
+        # Uncapped classes and demands in fractions (measured load) take
+        # no such rows.
+        self.assertIsNone(model.whole_caps(np.full(3, np.inf)))
+        c = clusters.vcpu_only([10, 10], [(0, 1.5)] * 4)
+        model = shapes.ShapeCountModel(zone.split(c)[0][0], 10, 0.0)
+        self.assertIsNone(model.whole_caps(cap))
+
     def test_prune_target_stays_within_the_tolerance(self):
         # VCPU missed the aim (0.5 for 0.3), memory is below it (0.4 for
         # 0.6), disk has weight 0: memory may rise by the tolerance only,
