@@ -34,6 +34,8 @@ class _Search(object):
         self.cap = np.where(zone.capacity > 0, zone.capacity,
                             np.inf)[:, self.weighted]
         self.location = np.array(location)
+        #: Units away from their host now: the moves so far.
+        self.moved = int(np.sum(self.location != zone.unit_host))
         self.usage = zone.usage_after(self.location)
         self.free = zone.unit_group < 0
         self.counts = [np.array(c) for c in zone.anti_count]
@@ -78,6 +80,8 @@ class _Search(object):
         if g >= 0:
             self.counts[g][h] -= 1
             self.counts[g][d] += 1
+        home = z.unit_host[u]
+        self.moved += int(d != home) - int(h != home)
         self.on_host[h].discard(u)
         self.on_host.setdefault(d, set()).add(u)
         self.location[u] = d
@@ -105,39 +109,50 @@ class _Search(object):
         return new[i, j], [(int(units[i]), int(dests[j]))]
 
     def best_swap(self, h, dests):
-        """Swaps of servers outside anti-affinity groups (both ends)."""
+        """Swaps of servers outside anti-affinity groups (both ends).
+
+        Every pair of ``h``'s servers and the ``dests``' servers at once;
+        of equally good ones, the first destination's, then the first of
+        ``h``'s servers.
+        """
         z = self.zone
         mine = self.units(h)
         mine = mine[self.free[mine]]
-        best, pair = np.inf, None
         if not len(mine) or not z.receives[h]:
-            return best, pair
-        for d in dests:
-            theirs = self.units(int(d))
-            theirs = theirs[self.free[theirs]]
-            if not len(theirs):
-                continue
-            delta = (z.unit_demand[theirs][None, :, :]
-                     - z.unit_demand[mine][:, None, :])
-            at_h = self.usage[h] + delta
-            at_d = self.usage[d] - delta
-            ok = (constraints.Capacity.fits(at_h, z.limit[h])
-                  & constraints.Capacity.fits(at_d, z.limit[d]))
-            new = np.where(ok, np.maximum(self.heat(at_h, h),
-                                          self.heat(at_d, d)), np.inf)
-            i, j = np.unravel_index(int(np.argmin(new)), new.shape)
-            if new[i, j] < best:
-                best = new[i, j]
-                pair = [(int(mine[i]), int(d)), (int(theirs[j]), h)]
-        return best, pair
+            return np.inf, None
+        theirs = [self.units(int(d)) for d in dests]
+        at = np.repeat(np.arange(len(dests)), [len(t) for t in theirs])
+        theirs = np.concatenate(theirs + [np.zeros(0, dtype=int)])
+        keep = self.free[theirs]
+        theirs, at = theirs[keep], at[keep]
+        if not len(theirs):
+            return np.inf, None
+        d = dests[at]
+        delta = (z.unit_demand[theirs][None, :, :]
+                 - z.unit_demand[mine][:, None, :])
+        at_h = self.usage[h] + delta
+        at_d = self.usage[d][None] - delta
+        ok = (constraints.Capacity.fits(at_h, z.limit[h])
+              & constraints.Capacity.fits(at_d, z.limit[d][None]))
+        new = np.where(ok, np.maximum(self.heat(at_h, h),
+                                      self.heat(at_d, d[None])), np.inf)
+        best = new.min()
+        if best == np.inf:
+            return best, None
+        i, j = np.nonzero(new == best)
+        first = np.lexsort((j, i, at[j]))[0]
+        i, j = int(i[first]), int(j[first])
+        return best, [(int(mine[i]), int(d[j])), (int(theirs[j]), h)]
 
 
 def descend(zone, location, budget, deadline=None, width=48, aim=None):
     """Cool the hottest host while a move or a swap does; new locations.
 
-    Stops when neither cools the hottest host (after setting a few such
-    hosts aside), the budget of moves is spent, or at ``deadline``
-    (``time.monotonic()``).
+    Stops when every host is within the aim (or the bound), when
+    neither cools the hottest host (after setting a few such hosts
+    aside: any step taken gives them another try, for the hosts it
+    changed may be partners with room now), the budget of moves is
+    spent, or at ``deadline`` (``time.monotonic()``).
 
     :param aim: (R,) peaks per class the cloud is aimed at (the highest
         relaxed peaks of any zone): heat is measured above them instead
@@ -156,20 +171,21 @@ def descend(zone, location, budget, deadline=None, width=48, aim=None):
         # move) is set aside, a few at most: others' peaks may still drop.
         h = int(np.argmax(np.where(stuck, -np.inf, search.current)))
         hot = search.current[h]
-        moved = int(np.sum(search.location != zone.unit_host))
+        moved = search.moved
         dests = hosts[zone.receives & (hosts != h)]
-        if hot == -np.inf or not len(dests) or moved >= budget:
+        # At or below the aim (or the bound) everywhere: cooler hosts
+        # would not lower the weighted peak.
+        if hot <= 0 or not len(dests) or moved >= budget:
             break
         value, steps = search.best_move(
-            h, dests[np.argsort(search.current[dests])[:width]])
+            h, dests[_lowest(search.current[dests], width)])
         if not value < hot - _STEP and moved + 2 <= budget:
             # Swap partners: hosts with the most room in h's hot class.
             rc = np.argmax(search.usage[h, search.weighted]
                            / search.cap[h] - search.bound[search.weighted])
             util = (search.usage[dests][:, search.weighted][:, rc]
                     / search.cap[dests][:, rc])
-            value, steps = search.best_swap(
-                h, dests[np.argsort(util)[:width]])
+            value, steps = search.best_swap(h, dests[_lowest(util, width)])
         if not value < hot - _STEP:
             stuck[h] = True
             if stuck.sum() > _SET_ASIDE:
@@ -177,8 +193,21 @@ def descend(zone, location, budget, deadline=None, width=48, aim=None):
             continue
         for u, d in steps:
             search.move(u, d)
+        # The hosts set aside may now have partners with room.
+        stuck[:] = False
         search.keep_if_best()
     return search.best
+
+
+def _lowest(values, width):
+    """Indices of the ``width`` lowest ``values``, lowest first: a
+    partition, then a sort of those alone (zones of thousands of hosts
+    take this at every step)."""
+    if len(values) > width:
+        part = np.argpartition(values, width)[:width]
+    else:
+        part = np.arange(len(values))
+    return part[np.argsort(values[part], kind='stable')]
 
 
 def prune(zone, location, target):

@@ -73,15 +73,35 @@ class LocalSearchTest(testtools.TestCase):
             z.unit_host, local.prune(z, swapped, np.ones(3)))
 
 
-class NeighbourhoodSearchTest(testtools.TestCase):
-
-    def test_repacking_beats_local_search_on_a_generated_zone(self):
+    def test_hosts_set_aside_are_tried_again(self):
+        # Seed 0, second zone, from the greedy plan. A hot host no move
+        # or swap cools is set aside; once other hosts moved, it may have
+        # partners with room. Setting hosts aside for good, the search
+        # stopped at 0.4301 here.
         model = build.build(
             snapshot.parse(scenario.generate(20, 300, seed=0)),
             build.Options(cost=cost.CostModel.build(
                 {'VCPU': 1.0, 'MEMORY_MB': 1.0},
                 resource_classes=cost.STANDARD_CLASSES)))
         z = zone.split(model)[0][1]
+        location = local.descend(z, greedy.lowest(z, 10 ** 6), 10 ** 6)
+        self.assertLess(_heat(z, location), 0.40)
+        usage = z.usage_after(location)
+        self.assertTrue(np.all(usage[z.receives] <= z.limit[z.receives]
+                               + 1e-6))
+
+
+class NeighbourhoodSearchTest(testtools.TestCase):
+
+    def test_repacking_beats_local_search_on_a_generated_zone(self):
+        # Seed 6, first zone: local search stops at 0.3165, re-packing
+        # three hosts at a time reaches 0.2962.
+        model = build.build(
+            snapshot.parse(scenario.generate(20, 300, seed=6)),
+            build.Options(cost=cost.CostModel.build(
+                {'VCPU': 1.0, 'MEMORY_MB': 1.0},
+                resource_classes=cost.STANDARD_CLASSES)))
+        z = zone.split(model)[0][0]
         start = greedy.lowest(z, 10 ** 6)
         start = local.descend(z, start, 10 ** 6)
         better = lns.improve(z, start, 10 ** 6, time.monotonic() + 3.0)
