@@ -16,6 +16,7 @@ import time
 import numpy as np
 
 from nova_lb.model import constraints
+from nova_lb.solver import clock
 
 #: Largest count model solved as a MILP in one piece.
 WHOLE = 4000
@@ -53,7 +54,7 @@ def reach(zone, model, aim, tolerance, deadline, whole=None):
         if location is not None:
             return location, True
         deadline = max(deadline, time.monotonic() + 1.0)
-    x = model.fractional_churn(aim + tolerance, _left(deadline))
+    x = model.fractional_churn(aim + tolerance, clock.left(deadline))
     if x is None:
         # Out of time (a busy machine, a zone of thousands of hosts): the
         # relaxation's fractional plan is under the aim too, only with
@@ -79,14 +80,15 @@ def _integral(zone, model, aim, tolerance, deadline):
     aim as floor), and the cheapest moves go within the tolerance of
     those.
     """
-    location, res = model.min_churn(aim + tolerance, _left(deadline) * 0.6)
+    location, res = model.min_churn(aim + tolerance,
+                                    clock.left(deadline) * 0.6)
     if location is not None or res is None or res.status != _INFEASIBLE:
         return location
-    lowest = model.min_peak(_left(deadline) / 2, gap=_GAP, floor=aim)[0]
+    lowest = model.min_peak(clock.left(deadline) / 2, gap=_GAP, floor=aim)[0]
     if lowest is None:
         return None
     peaks = np.maximum(zone.peaks(zone.usage_after(lowest)), aim)
-    location = model.min_churn(peaks + tolerance, _left(deadline))[0]
+    location = model.min_churn(peaks + tolerance, clock.left(deadline))[0]
     return lowest if location is None else location
 
 
@@ -151,7 +153,3 @@ def _round(zone, model, x, aim):
             if g >= 0:
                 members[g][hosts[pick]] += 1
     return counts
-
-
-def _left(deadline):
-    return max(deadline - time.monotonic(), 0.0)

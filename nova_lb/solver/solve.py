@@ -33,6 +33,7 @@ import numpy as np
 from nova_lb.model import cost
 from nova_lb.solver import aim as aim_mod
 from nova_lb.solver import budget as budget_mod
+from nova_lb.solver import clock
 from nova_lb.solver import joint
 from nova_lb.solver import local
 from nova_lb.solver import result
@@ -290,7 +291,7 @@ def _relax(models, time_limit):
     two seconds or more, a 5,000-host one most of a minute).
     """
     deadline = time.monotonic() + time_limit
-    return [m[0].relaxed(_left(deadline)) for m in models]
+    return [m[0].relaxed(clock.left(deadline)) for m in models]
 
 
 def weighted_peak(cluster, location):
@@ -329,7 +330,3 @@ def _combine(cluster, zones, location, reports, pinned, elapsed,
                          objective=objective, bound=bound,
                          gap=max(objective - bound, 0.0), time=elapsed,
                          message=message, zones=reports, pinned=pinned)
-
-
-def _left(deadline):
-    return max(deadline - time.monotonic(), 0.0)

@@ -16,6 +16,7 @@ from oslo_log import log as logging
 
 from nova_lb.solver import aim as aim_mod
 from nova_lb.solver import candidate_moves
+from nova_lb.solver import clock
 from nova_lb.solver import greedy
 from nova_lb.solver import lns
 from nova_lb.solver import local
@@ -60,8 +61,9 @@ def plan(z, options, budget, deadline, model, relaxed, aim):
     if relaxed is not None:
         # Most of the time: on a busy machine the fractional plan of a
         # large zone takes twice as long, and the polish is optional.
-        found, exact = aim_mod.reach(z, model, aim, options.peak_tolerance,
-                                     time.monotonic() + _left(deadline) * 0.85)
+        found, exact = aim_mod.reach(
+            z, model, aim, options.peak_tolerance,
+            time.monotonic() + clock.left(deadline) * 0.85)
     if exact:
         # Already the cheapest moves to the aim: polishing the zone's own
         # peak would trade classes the other zones' peaks make worthless,
@@ -76,7 +78,7 @@ def plan(z, options, budget, deadline, model, relaxed, aim):
         # profile ``mixed``: 0.530 polished for the zone alone, 0.504 for
         # the aim).
         best = local.descend(z, found, budget,
-                             time.monotonic() + _left(deadline) / 2,
+                             time.monotonic() + clock.left(deadline) / 2,
                              aim=aim)
         # A zone the integral model solves whole gets its moves chosen
         # again below (:func:`_fewer`), which needs the time more than
@@ -84,7 +86,7 @@ def plan(z, options, budget, deadline, model, relaxed, aim):
         # 0.5732 with 50 moves, 0.5724 with 41).
         if not aim_mod.solves_whole(model.nv):
             best = lns.improve(z, best, budget,
-                               time.monotonic() + _left(deadline) / 2,
+                               time.monotonic() + clock.left(deadline) / 2,
                                aim=aim)
         how, proven = 'HiGHS on server shapes, aimed at the relaxation', None
     else:
@@ -132,16 +134,17 @@ def _heuristics(z, options, budget, deadline):
     time, the exact per-server model if the zone is small enough, else
     HiGHS on neighbourhoods of a few hosts.
     """
-    best = greedy.lowest(z, budget, time.monotonic() + _left(deadline) / 2)
+    best = greedy.lowest(z, budget,
+                         time.monotonic() + clock.left(deadline) / 2)
     best = local.descend(z, best, budget,
-                         time.monotonic() + _left(deadline) / 2)
+                         time.monotonic() + clock.left(deadline) / 2)
     pu, pd, exact = candidate_moves.pairs(z, options.max_candidates)
     if not (exact and len(pu)):
         return (lns.improve(z, best, budget,
-                            time.monotonic() + _left(deadline) / 2), None,
+                            time.monotonic() + clock.left(deadline) / 2), None,
                 'heuristics and HiGHS on small neighbourhoods')
     model = milp.CandidateMoveModel(z, pu, pd, budget)
-    loc1, res = model.min_peak(_left(deadline) / 2)
+    loc1, res = model.min_peak(clock.left(deadline) / 2)
     if (loc1 is not None and z.weighted(z.peaks(z.usage_after(loc1)))
             < z.weighted(z.peaks(z.usage_after(best))) - _EPS):
         best = loc1
@@ -161,8 +164,8 @@ def _cheapest(z, budget, deadline, model, target, fallback):
     loc, _, ok = greedy.reach(z, target, budget)
     if ok:
         options_found.append(loc)
-    if _left(deadline) > 0.05:
-        loc2, _ = model.min_churn(target, _left(deadline))
+    if clock.left(deadline) > 0.05:
+        loc2, _ = model.min_churn(target, clock.left(deadline))
         if loc2 is not None:
             options_found.append(loc2)
     return min(options_found, key=model.cost_of)
@@ -176,13 +179,9 @@ def _fewer(z, model, location, cap, deadline):
     (it found no plan that close): the peaks local search reached are an
     easier cap, and local search spends moves freely.
     """
-    if not aim_mod.solves_whole(model.nv) or _left(deadline) < 0.05:
+    if not aim_mod.solves_whole(model.nv) or clock.left(deadline) < 0.05:
         return location
-    other = model.min_churn(cap, _left(deadline))[0]
+    other = model.min_churn(cap, clock.left(deadline))[0]
     if other is None or model.cost_of(other) >= model.cost_of(location):
         return location
     return other
-
-
-def _left(deadline):
-    return max(deadline - time.monotonic(), 0.0)
