@@ -20,7 +20,8 @@ from nova_lb.model import constraints
 _EPS = 1e-9
 #: A step must cool the hottest host by at least this much.
 _STEP = 1e-6
-#: Hosts :func:`descend` sets aside before it gives up.
+#: Hosts :func:`descend` sets aside, with no step between, before it
+#: gives up.
 _SET_ASIDE = 8
 
 

@@ -78,9 +78,7 @@ class ShapeCountModel(object):
         self._bounds(groups, migration_cost)
         blocks = [self._totals()]
         for r in range(self.demand.shape[1]):
-            load = sparse.coo_matrix(
-                (self.demand[self.vk, r], (self.vh, np.arange(self.nv))),
-                shape=(len(zone.hosts), self.nv)).tocsr()
+            load = self._load(r)
             blocks.append(self._capacity(load, r))
             if r in self.rcs:
                 blocks.append(self._peak(load, r))
@@ -139,6 +137,13 @@ class ShapeCountModel(object):
                                      np.full(len(self.rcs), np.inf)])
         self.integrality = np.concatenate([np.ones(self.nv),
                                            np.zeros(ncol - self.nv)])
+
+    def _load(self, r):
+        """(hosts, counts) csr: what each count puts on its host in class
+        ``r``."""
+        return sparse.coo_matrix(
+            (self.demand[self.vk, r], (self.vh, np.arange(self.nv))),
+            shape=(len(self.zone.hosts), self.nv)).tocsr()
 
     def _block(self, matrix, low, high):
         """``(csr rows, lower, upper)`` padded to every column."""
@@ -250,13 +255,13 @@ class ShapeCountModel(object):
         by the dual simplex on smaller ones, where the interior point
         method is up to ten times slower (a 100-host zone with hundreds
         of anti-affinity groups, a row per group and host: 4 s against
-        0.4) and never faster. ``rows``: ``(matrix, upper)`` of extra
-        rows ``matrix @ x <= upper``."""
+        0.4) and never faster. ``rows``: a :meth:`_block` of extra rows
+        with no lower end."""
         equal = self.lo == self.hi
         above = ~equal & np.isfinite(self.hi)
         below = ~equal & np.isfinite(self.lo)
-        extra, extra_hi = rows if rows is not None else (
-            sparse.csr_matrix((0, len(cost))), np.zeros(0))
+        extra, _, extra_hi = rows if rows is not None else (
+            sparse.csr_matrix((0, len(cost))), None, np.zeros(0))
         return optimize.linprog(
             cost, A_ub=sparse.vstack([self.matrix[above],
                                       -self.matrix[below], extra]),
@@ -283,8 +288,8 @@ class ShapeCountModel(object):
         return None if res is None or res.status != 0 else res.x[:self.nv]
 
     def whole_caps(self, peak_cap):
-        """``(matrix, upper)``: rows keeping each host within ``peak_cap``
-        (R,) in whole servers.
+        """Rows (a :meth:`_block`) keeping each host within ``peak_cap``
+        (R,) in whole servers, or None.
 
         In a weighted class whose demands are whole numbers (not measured
         load), what the counts put on a host is a multiple of ``g``, the
@@ -297,7 +302,7 @@ class ShapeCountModel(object):
         whole server anywhere. Caps are a plan's restriction: the
         relaxation that gives the bound never takes these rows.
         """
-        z, ncol = self.zone, len(self.upper)
+        z = self.zone
         rows, upper = [], []
         for r in self.rcs:
             demand = self.demand[self.vk, r]
@@ -312,12 +317,11 @@ class ShapeCountModel(object):
             upper.append(unit * np.floor(
                 (peak_cap[r] * z.capacity[hosts, r] - self.base[hosts, r])
                 / unit + 1e-9))
-            rows.append(sparse.coo_matrix(
-                (demand, (self.vh, np.arange(self.nv))),
-                shape=(len(z.hosts), ncol)).tocsr()[hosts])
+            rows.append(self._load(r)[hosts])
         if not rows:
             return None
-        return sparse.vstack(rows).tocsr(), np.concatenate(upper)
+        return self._block(sparse.vstack(rows), -np.inf,
+                           np.concatenate(upper))
 
     def min_peak(self, time_limit, gap=0.02, floor=None):
         """Stage 1: ``(unit_host or None, res)`` with the lowest peak.

@@ -165,10 +165,9 @@ def _settle(zones, found, models, reports, deadline):
 
     Only zones the integral model solves whole, each in its share of the
     time left; step 1 takes at most half of it. ``found`` and ``reports``
-    are updated in place.
+    are updated in place. Called only when :func:`_settle_time` kept time
+    for it: two zones or more.
     """
-    if len(zones) < 2:
-        return
     peaks = [z.peaks(z.usage_after(loc)) for z, loc in zip(zones, found)]
     for i, z in enumerate(zones):
         others = np.max(peaks[:i] + peaks[i + 1:], axis=0)

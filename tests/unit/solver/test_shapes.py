@@ -112,7 +112,7 @@ class ShapeModelTest(testtools.TestCase):
         z = zone.split(c)[0][0]
         model = shapes.ShapeCountModel(z, 10, 0.0)
         cap = np.array([0.5, np.inf, np.inf])
-        matrix, upper = model.whole_caps(cap)
+        matrix, _, upper = model.whole_caps(cap)
         np.testing.assert_array_equal([4, 4, 2], upper)
         x = model.fractional_churn(cap, 5.0)
         loads = np.bincount(model.vh, weights=x * model.demand[model.vk, 0],
