@@ -95,7 +95,7 @@ Related options:
 * ``[nova_lb] resource_weights`` weighs the resource classes' peaks.
 """),
     finite.FloatOpt(
-        'peak_tolerance', default=0.01, min=0.0, max=1.0,
+        'peak_tolerance', default=0.005, min=0.0, max=1.0,
         help="""
 How far above the lowest peak found a plan may stay to save migrations.
 
@@ -106,6 +106,11 @@ Possible values:
 
 * A fraction in [0, 1]; ``0`` insists on the lowest peak whatever the
   churn.
+* ``0.005`` (the default): within half a percentage point. On clouds of a
+  thousand hosts and more, plans end that far above the best found, and
+  it is most of their distance to the proven bound.
+* ``0.01`` (the default before this release) moves a few percent fewer
+  servers there, for peaks up to a point above the best.
 
 Related options:
 

@@ -18,15 +18,21 @@ optimum is a proven bound, at least as high as any zone's alone, and its
 peaks are a point all the zones can nearly reach together.
 """
 
+import itertools
+
 import numpy as np
 from scipy import optimize
 from scipy import sparse
+
+from nova_lb.solver import clock
 
 #: Most count variables over all the zones for one joint relaxation: a
 #: few hundred hosts, zones the integral model solves whole. Larger
 #: clouds keep each zone's own relaxation, solved by interior point in
 #: the time they have.
 LARGEST = 8000
+#: Peaks closer than this count as equal.
+_EPS = 1e-6
 
 
 class Stack(object):
@@ -89,10 +95,12 @@ class Stack(object):
         return None if any(f is None for f in found) else found
 
 
-def relaxed(models, weights, time_limit, largest=LARGEST):
+def relaxed(models, weights, time_limit, largest=None):
     """``(bound, peaks (R,))`` of the zones' relaxation ``models``
-    together, or ``(None, None)`` when too large or not solved."""
-    if not models or sum(m.nv for m in models) > largest:
+    together, or ``(None, None)`` when larger than ``largest`` count
+    variables (default :data:`LARGEST`) or not solved."""
+    if not models or sum(m.nv for m in models) > (
+            LARGEST if largest is None else largest):
         return None, None
     stack = Stack(models, relax=True)
     if np.any(stack.upper < stack.lower - 1e-12):
@@ -106,3 +114,46 @@ def relaxed(models, weights, time_limit, largest=LARGEST):
     if res.status != 0 or res.x is None:
         return None, None
     return float(res.fun), stack.peaks(res.x, len(weights))
+
+
+def aim(models, relaxed, deadline):
+    """(R,) peaks the zones can nearly reach together, from their own
+    relaxations ``relaxed`` (``[(bound, peaks or None)]``, of ``models``),
+    for clouds :func:`relaxed` does not take.
+
+    The highest of the zones' own peaks, class by class, may be a point
+    the cloud cannot reach (1,000 hosts, profile ``tight``, seed 100:
+    0.648, where the zones together reach 0.640), and a zone that aims
+    there lands that far above the bound. So a zone that makes the
+    cloud's peak in one weighted class while it is below the others'
+    peaks in another is solved again with the others' peaks as a floor
+    (:meth:`~nova_lb.solver.shapes.ShapeCountModel.relaxed_above`): it
+    trades the class it has room in for the one it makes. Zones with the
+    lowest bounds go first: the zone with the highest bound is where
+    the others should fit (its peaks are what the cloud can reach when
+    they do), and going first it would trade its way off that point. By
+    ``deadline``. Each zone's peaks stay its own, so the result is a
+    point they all reach together, and its weighted peak never rises.
+    """
+    peaks = [p for _, p in relaxed]
+    order = [i for _, i in sorted((b, i) for i, (b, p) in enumerate(relaxed)
+                                  if p is not None)]
+    zones = itertools.cycle(order)
+    # Round the zones until none of them lowers the point (each move
+    # lowers its weighted peak by _EPS at least, so this ends).
+    still = 0
+    while still < len(order) > 1 and clock.left(deadline) > 0:
+        i = next(zones)
+        floor = np.max([p for j, p in enumerate(peaks)
+                        if j != i and p is not None], axis=0)
+        w = models[i].zone.weights
+        still += 1
+        if (np.any((w > 0) & (peaks[i] > floor + _EPS))
+                and np.any((w > 0) & (peaks[i] < floor - _EPS))):
+            better = models[i].relaxed_above(floor, clock.left(deadline))
+            if better is not None and (w @ np.maximum(better, floor)
+                                       < w @ np.maximum(peaks[i], floor)
+                                       - _EPS):
+                peaks[i], still = better, 0
+    found = [p for p in peaks if p is not None]
+    return np.max(found, axis=0) if found else None

@@ -26,7 +26,7 @@ class Options:
     #: Do nothing while the weighted peak is within this of the bound.
     deadband: float = 0.02
     #: Peaks may exceed the best found by this much to save migrations.
-    peak_tolerance: float = 0.01
+    peak_tolerance: float = 0.005
     #: Extra cost of moving a server, per mean server's worth of RAM.
     migration_cost: float = 0.1
     #: Largest exact model (candidate moves) of a zone; larger zones are

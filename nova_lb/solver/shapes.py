@@ -236,7 +236,7 @@ class ShapeCountModel(object):
         if np.any(upper < lower - 1e-12):
             return None, None
         if not integral:
-            return None, self._linear(cost, upper, time_limit, rows)
+            return None, self._linear(cost, lower, upper, time_limit, rows)
         res = optimize.milp(
             cost, integrality=self.integrality,
             bounds=optimize.Bounds(lower, upper),
@@ -248,7 +248,7 @@ class ShapeCountModel(object):
             return None, res
         return self.locations(np.round(res.x[:self.nv]).astype(int)), res
 
-    def _linear(self, cost, upper, time_limit, rows=None):
+    def _linear(self, cost, lower, upper, time_limit, rows=None):
         """The relaxation by HiGHS's interior point method on zones of
         :data:`IPM_HOSTS` hosts and more, where it is two to three times
         as fast as the dual simplex (a 2,500-host zone: 4 s against 10);
@@ -268,7 +268,7 @@ class ShapeCountModel(object):
             b_ub=np.concatenate([self.hi[above], -self.lo[below],
                                  extra_hi]),
             A_eq=self.matrix[equal], b_eq=self.lo[equal],
-            bounds=np.column_stack([self.lower, upper]),
+            bounds=np.column_stack([lower, upper]),
             method=('highs-ipm' if len(self.zone.hosts) >= IPM_HOSTS
                     else 'highs-ds'),
             options={'time_limit': max(time_limit, 0.05)})
@@ -351,10 +351,34 @@ class ShapeCountModel(object):
         above the higher of the two). Nothing chosen for speed (aims,
         candidate hosts, members kept still) enters it.
         """
+        return self._relaxation(time_limit)
+
+    def relaxed_above(self, floor, time_limit):
+        """Peaks (R,) of the relaxation's lowest weighted peak of the
+        higher of its peaks and ``floor`` (R,), class by class, or None.
+
+        ``floor``: the peaks the other zones reach anyway. Not a bound
+        (a zone may go below it), but a point the zone can reach with
+        them: see :func:`nova_lb.solver.joint.aim`. The peaks are the
+        counts' own, below the floor where they are (the peak columns
+        are lifted to it), and the counts replace :attr:`relaxed_counts`.
+        """
+        if self._relaxation(time_limit, floor)[1] is None:
+            return None
+        peaks = np.zeros(len(self.zone.weights))
+        z, x = self.zone, self.relaxed_counts
+        for r in self.rcs:
+            hosts = np.flatnonzero(z.accepts & (z.capacity[:, r] > 0))
+            peaks[r] = np.max((self._load(r)[hosts] @ x + self.base[hosts, r])
+                              / z.capacity[hosts, r], initial=0.0)
+        return peaks
+
+    def _relaxation(self, time_limit, floor=None):
         cost = np.zeros(len(self.upper))
         cost[self.nv + self.nl:] = self.zone.weights[self.rcs]
         res = self._solve(cost, np.full(len(self.zone.weights), np.inf),
-                          time_limit, 0.0, integral=False, relax=True)[1]
+                          time_limit, 0.0, integral=False, relax=True,
+                          floor=floor)[1]
         if res is None or res.status != 0:
             return None, None
         peaks = np.zeros(len(self.zone.weights))

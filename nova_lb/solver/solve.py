@@ -48,6 +48,10 @@ _EPS = 1e-9
 #: that is rounded: without it a large zone falls back to the heuristics,
 #: far from the bound.
 _RELAX_SHARE = 0.7
+#: Most of ``time_limit`` :func:`nova_lb.solver.joint.aim` may take to
+#: settle the zones' own relaxed peaks on a point they reach together: a
+#: zone's relaxation or two.
+_AIM_SHARE = 0.2
 
 
 def solve(cluster, options):
@@ -73,8 +77,10 @@ def solve(cluster, options):
                                   zone_mod.class_weights(cluster),
                                   options.time_limit / 4)
     if aim is None:
-        aim = np.max([r[1] for r in relaxed if r[1] is not None]
-                     + [np.zeros(len(cluster.resource_classes))], axis=0)
+        aim = joint.aim([m[0] for m in models], relaxed,
+                        time.monotonic() + options.time_limit * _AIM_SHARE)
+    if aim is None:
+        aim = np.zeros(len(cluster.resource_classes))
     by_zone = {id(z): (m[1], r[0]) for z, m, r in zip(zones, models,
                                                        relaxed)}
     spent = _spend(zones, [m[1] for m in models], options, aim, start)
