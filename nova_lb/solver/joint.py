@@ -142,7 +142,7 @@ def aim(models, relaxed, deadline):
     # Round the zones until none of them lowers the point (each move
     # lowers its weighted peak by _EPS at least, so this ends).
     still = 0
-    while still < len(order) > 1 and clock.left(deadline) > 0:
+    while len(order) > 1 and still < len(order) and clock.left(deadline) > 0:
         i = next(zones)
         floor = np.max([p for j, p in enumerate(peaks)
                         if j != i and p is not None], axis=0)

@@ -351,7 +351,12 @@ class ShapeCountModel(object):
         above the higher of the two). Nothing chosen for speed (aims,
         candidate hosts, members kept still) enters it.
         """
-        return self._relaxation(time_limit)
+        x = self._relaxation(time_limit)
+        if x is None:
+            return None, None
+        peaks = np.zeros(len(self.zone.weights))
+        peaks[self.rcs] = x[self.nv + self.nl:]
+        return float(self.zone.weights[self.rcs] @ peaks[self.rcs]), peaks
 
     def relaxed_above(self, floor, time_limit):
         """Peaks (R,) of the relaxation's lowest weighted peak of the
@@ -361,33 +366,36 @@ class ShapeCountModel(object):
         (a zone may go below it), but a point the zone can reach with
         them: see :func:`nova_lb.solver.joint.aim`. The peaks are the
         counts' own, below the floor where they are (the peak columns
-        are lifted to it), and the counts replace :attr:`relaxed_counts`.
+        are lifted to it).
         """
-        if self._relaxation(time_limit, floor)[1] is None:
+        x = self._relaxation(time_limit, floor)
+        if x is None:
             return None
-        peaks = np.zeros(len(self.zone.weights))
-        z, x = self.zone, self.relaxed_counts
+        z = self.zone
+        peaks = np.zeros(len(z.weights))
         for r in self.rcs:
             hosts = np.flatnonzero(z.accepts & (z.capacity[:, r] > 0))
-            peaks[r] = np.max((self._load(r)[hosts] @ x + self.base[hosts, r])
-                              / z.capacity[hosts, r], initial=0.0)
+            peaks[r] = np.max((self._load(r)[hosts] @ x[:self.nv]
+                               + self.base[hosts, r]) / z.capacity[hosts, r],
+                              initial=0.0)
         return peaks
 
     def _relaxation(self, time_limit, floor=None):
+        """The columns of :meth:`relaxed`'s linear programme, its peaks
+        at least ``floor`` (R,), or None; its counts are kept as
+        :attr:`relaxed_counts`."""
         cost = np.zeros(len(self.upper))
         cost[self.nv + self.nl:] = self.zone.weights[self.rcs]
         res = self._solve(cost, np.full(len(self.zone.weights), np.inf),
                           time_limit, 0.0, integral=False, relax=True,
                           floor=floor)[1]
         if res is None or res.status != 0:
-            return None, None
-        peaks = np.zeros(len(self.zone.weights))
-        peaks[self.rcs] = res.x[self.nv + self.nl:]
+            return None
         # A host over its limit may not receive in a plan: it keeps at
         # most its own (rounding places the rest).
         self.relaxed_counts = np.minimum(res.x[:self.nv],
                                          self.upper[:self.nv])
-        return float(res.fun), peaks
+        return res.x
 
     def min_churn(self, peak_cap, time_limit, gap=0.02):
         """Stage 2: the cheapest moves keeping the peaks under caps."""

@@ -1,6 +1,7 @@
 """The model by server shape: counts map back to valid server moves."""
 
 import time
+from unittest import mock
 
 import numpy as np
 import testtools
@@ -101,6 +102,34 @@ class ShapeModelTest(testtools.TestCase):
         model.relaxed_counts = None
         self.assertEqual((None, False), aim.reach(
             z, model, peaks, 0.01, time.monotonic() + 5.0, whole=0))
+
+    def test_rounded_plan_when_the_lowest_integral_peaks_run_out(self):
+        # No integral plan within the tolerance of the aim (HiGHS proves
+        # it), and the lowest integral peaks above it out of time (faked:
+        # HiGHS's best so far may be far above them): the rounded
+        # fractional plan, not HiGHS's best so far.
+        c = clusters.random(30, 8, seed=4)
+        z = zone.split(c)[0][0]
+        model = shapes.ShapeCountModel(z, len(z.units), 1.0)
+        bound, peaks = model.relaxed(5.0)
+        infeasible = mock.Mock(status=2)
+        timed_out = mock.Mock(status=1)
+        self.patch(model, 'min_churn', lambda *args, **kw: (None, infeasible))
+        self.patch(model, 'min_peak',
+                   lambda *args, **kw: (z.unit_host, timed_out))
+        location, exact = aim.reach(z, model, peaks, 0.01,
+                                    time.monotonic() + 5.0)
+        self.assertFalse(exact)
+        _check(self, z, location)
+        reached = z.weighted(z.peaks(z.usage_after(location)))
+        self.assertLess(reached, z.weighted(z.peaks()) - 0.1)
+        # Proven within HiGHS's gap, its plan is kept.
+        self.patch(model, 'min_peak', lambda *args, **kw: (
+            z.unit_host, mock.Mock(status=0)))
+        location, exact = aim.reach(z, model, peaks, 0.01,
+                                    time.monotonic() + 5.0)
+        self.assertTrue(exact)
+        np.testing.assert_array_equal(z.unit_host, location)
 
     def test_fractional_plan_leaves_room_for_whole_servers(self):
         # Three 10-vCPU hosts, four 2-vCPU servers on host0, 2 vCPUs
