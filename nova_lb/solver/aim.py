@@ -43,17 +43,32 @@ def reach(zone, model, aim, tolerance, deadline, whole=None):
     moves (within HiGHS's gap) to peaks within the tolerance of the aim,
     nothing left to polish. Otherwise (zones with more than ``whole``
     count variables, default :data:`WHOLE`, or HiGHS out of time) they
-    are the rounded fractional plan, roughly at the aim.
+    are the rounded fractional plan, roughly at the aim, or HiGHS's best
+    plan so far when that is lower.
     """
+    unproven = None
     if solves_whole(model.nv, whole):
+        location, exact = _integral(zone, model, aim, tolerance, deadline)
+        if exact:
+            return location, True
+        unproven = location
         # On a busy machine HiGHS may not finish (and overruns its
         # limit), and the rounded fractional plan below is still far
         # better than the heuristics the solver would fall back to, so it
         # gets at least a second even past the deadline.
-        location = _integral(zone, model, aim, tolerance, deadline)
-        if location is not None:
-            return location, True
         deadline = max(deadline, time.monotonic() + 1.0)
+    found = [loc for loc in (unproven, _rounded(zone, model, aim, tolerance,
+                                                deadline))
+             if loc is not None]
+    if not found:
+        return None, False
+    return min(found, key=lambda loc: zone.weighted(
+        zone.peaks(zone.usage_after(loc)))), False
+
+
+def _rounded(zone, model, aim, tolerance, deadline):
+    """The rounded cheapest fractional plan under ``aim + tolerance``, or
+    None."""
     x = model.fractional_churn(aim + tolerance, clock.left(deadline))
     if x is None:
         # Out of time (a busy machine, a zone of thousands of hosts): the
@@ -61,39 +76,41 @@ def reach(zone, model, aim, tolerance, deadline, whole=None):
         # more moves, and rounding it is far better than the heuristics.
         x = model.relaxed_counts
     if x is None:
-        return None, False
+        return None
     counts = _round(zone, model, x, aim)
     location = None if counts is None else model.locations(counts)
     if (location is None or np.sum(location != zone.unit_host)
             > model.hi[model.budget_row]):
-        return None, False
-    return location, False
+        return None
+    return location
 
 
 def _integral(zone, model, aim, tolerance, deadline):
-    """The cheapest moves to ``aim + tolerance`` by the integral model.
+    """``(locations or None, exact)``: the cheapest moves to ``aim +
+    tolerance`` by the integral model.
 
     The aim is a relaxation's: on a small zone whose hosts are few or
     unalike, no integral plan may come within the tolerance of it (HiGHS
     proves that in a blink). The aim then moves up to the zone's lowest
     integral peaks above it (:meth:`ShapeCountModel.min_peak` with the
     aim as floor), and the cheapest moves go within the tolerance of
-    those.
+    those. When HiGHS runs out of time before it proves those peaks, its
+    best plan so far is not ``exact``: it may be far above them (200
+    hosts, profile ``mixed``: 0.604 where the rounded fractional plan,
+    polished, reaches 0.504), or close (20 hosts, ``tight``: 0.687
+    where the rounded plan reaches 0.699).
     """
     location, res = model.min_churn(aim + tolerance,
                                     clock.left(deadline) * 0.6)
     if location is not None or res is None or res.status != _INFEASIBLE:
-        return location
+        return location, location is not None
     lowest, res = model.min_peak(clock.left(deadline) / 2, gap=_GAP,
                                  floor=aim)
     if lowest is None or res.status != 0:
-        # Out of time, HiGHS's best may be far above the lowest peaks
-        # (200 hosts, profile ``mixed``: 0.604 where the rounded
-        # fractional plan, polished, reaches 0.50).
-        return None
+        return lowest, False
     peaks = np.maximum(zone.peaks(zone.usage_after(lowest)), aim)
     location = model.min_churn(peaks + tolerance, clock.left(deadline))[0]
-    return lowest if location is None else location
+    return (lowest if location is None else location), True
 
 
 def prune_target(peaks, aim, tolerance, weights):

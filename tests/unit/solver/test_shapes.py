@@ -106,8 +106,8 @@ class ShapeModelTest(testtools.TestCase):
     def test_rounded_plan_when_the_lowest_integral_peaks_run_out(self):
         # No integral plan within the tolerance of the aim (HiGHS proves
         # it), and the lowest integral peaks above it out of time (faked:
-        # HiGHS's best so far may be far above them): the rounded
-        # fractional plan, not HiGHS's best so far.
+        # HiGHS's best so far may be far above them): the better of the
+        # rounded fractional plan and HiGHS's best so far, to polish.
         c = clusters.random(30, 8, seed=4)
         z = zone.split(c)[0][0]
         model = shapes.ShapeCountModel(z, len(z.units), 1.0)
