@@ -150,10 +150,12 @@ def aim(models, relaxed, deadline):
         still += 1
         if (np.any((w > 0) & (peaks[i] > floor + _EPS))
                 and np.any((w > 0) & (peaks[i] < floor - _EPS))):
-            better = models[i].relaxed_above(floor, clock.left(deadline))
+            better, x = models[i].relaxed_above(floor,
+                                                clock.left(deadline))
             if better is not None and (w @ np.maximum(better, floor)
                                        < w @ np.maximum(peaks[i], floor)
                                        - _EPS):
                 peaks[i], still = better, 0
+                models[i].keep_relaxed(x)
     found = [p for p in peaks if p is not None]
     return np.max(found, axis=0) if found else None

@@ -354,23 +354,26 @@ class ShapeCountModel(object):
         x = self._relaxation(time_limit)
         if x is None:
             return None, None
+        self.keep_relaxed(x)
         peaks = np.zeros(len(self.zone.weights))
         peaks[self.rcs] = x[self.nv + self.nl:]
         return float(self.zone.weights[self.rcs] @ peaks[self.rcs]), peaks
 
     def relaxed_above(self, floor, time_limit):
-        """Peaks (R,) of the relaxation's lowest weighted peak of the
-        higher of its peaks and ``floor`` (R,), class by class, or None.
+        """``(peaks (R,), columns)`` of the relaxation's lowest weighted
+        peak of the higher of its peaks and ``floor`` (R,), class by
+        class, or ``(None, None)``.
 
         ``floor``: the peaks the other zones reach anyway. Not a bound
         (a zone may go below it), but a point the zone can reach with
-        them: see :func:`nova_lb.solver.joint.aim`. The peaks are the
-        counts' own, below the floor where they are (the peak columns
-        are lifted to it).
+        them: see :func:`nova_lb.solver.joint.aim`, which hands the
+        columns to :meth:`keep_relaxed` when it takes the peaks. The
+        peaks are the counts' own, below the floor where they are (the
+        peak columns are lifted to it).
         """
         x = self._relaxation(time_limit, floor)
         if x is None:
-            return None
+            return None, None
         z = self.zone
         peaks = np.zeros(len(z.weights))
         for r in self.rcs:
@@ -378,12 +381,20 @@ class ShapeCountModel(object):
             peaks[r] = np.max((self._load(r)[hosts] @ x[:self.nv]
                                + self.base[hosts, r]) / z.capacity[hosts, r],
                               initial=0.0)
-        return peaks
+        return peaks, x
+
+    def keep_relaxed(self, x):
+        """Keep the counts of relaxation columns ``x`` as
+        :attr:`relaxed_counts`, the plan rounded when the cheapest
+        fractional plan runs out of time: they must be under the aim the
+        zone plans for, so only the columns whose peaks set it."""
+        # A host over its limit may not receive in a plan: it keeps at
+        # most its own (rounding places the rest).
+        self.relaxed_counts = np.minimum(x[:self.nv], self.upper[:self.nv])
 
     def _relaxation(self, time_limit, floor=None):
         """The columns of :meth:`relaxed`'s linear programme, its peaks
-        at least ``floor`` (R,), or None; its counts are kept as
-        :attr:`relaxed_counts`."""
+        at least ``floor`` (R,), or None."""
         cost = np.zeros(len(self.upper))
         cost[self.nv + self.nl:] = self.zone.weights[self.rcs]
         res = self._solve(cost, np.full(len(self.zone.weights), np.inf),
@@ -391,10 +402,6 @@ class ShapeCountModel(object):
                           floor=floor)[1]
         if res is None or res.status != 0:
             return None
-        # A host over its limit may not receive in a plan: it keeps at
-        # most its own (rounding places the rest).
-        self.relaxed_counts = np.minimum(res.x[:self.nv],
-                                         self.upper[:self.nv])
         return res.x
 
     def min_churn(self, peak_cap, time_limit, gap=0.02):

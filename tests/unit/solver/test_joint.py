@@ -95,6 +95,34 @@ class JointTest(testtools.TestCase):
                                        <= aim[weights > 0] + 1e-6), seed)
         self.assertGreaterEqual(apart, 10)
 
+    def test_counts_only_from_the_peaks_the_aim_takes(self):
+        # A zone solved again and found no lower keeps its peaks, and so
+        # the counts of those peaks: the rounded fallback plan must be
+        # under the aim.
+        calls = 0
+        for profile, seed, snap in _settled_clouds():
+            cluster = build.build(snap, FAST.model)
+            zones = zone_mod.split(cluster)[0]
+            models = [shapes.models(z, len(z.units), 1.0)[0] for z in zones]
+            own = [m.relaxed(5.0) for m in models]
+            kept = [np.array(m.relaxed_counts) for m in models]
+            for m in models:
+                real = m.relaxed_above
+
+                def higher(floor, time_limit, real=real):
+                    nonlocal calls
+                    calls += 1
+                    peaks, x = real(floor, time_limit)
+                    return peaks + 1.0, np.zeros_like(x)
+                self.useFixture(fixtures.MockPatchObject(
+                    m, 'relaxed_above', higher))
+            aim = joint.aim(models, own, time.monotonic() + 5.0)
+            np.testing.assert_array_equal(aim, np.max([p for _, p in own],
+                                                      axis=0))
+            for m, counts in zip(models, kept):
+                np.testing.assert_array_equal(m.relaxed_counts, counts)
+        self.assertGreaterEqual(calls, 10)
+
     def test_plans_aimed_at_the_zones_own_relaxations_settled(self):
         # As on 1,000 hosts: no relaxation of all the zones together, and
         # zones too large for the integral model (their fractional plans
