@@ -18,11 +18,14 @@ Stage 1 minimises the weighted peak, stage 2 the migration cost with the
 peaks capped; both are time-limited and failure is a ``None`` answer.
 """
 
+import time
+
 import numpy as np
 from scipy import optimize
 from scipy import sparse
 
 from nova_lb.model import constraints
+from nova_lb.solver import clock
 from nova_lb.solver import milp
 
 
@@ -39,6 +42,8 @@ LARGEST = 60000
 #: HiGHS's interior point method, smaller ones to its dual simplex (see
 #: :meth:`ShapeCountModel._linear`).
 IPM_HOSTS = 500
+#: ``scipy.optimize.linprog`` status of a programme proven infeasible.
+_INFEASIBLE = 2
 
 
 def models(zone, budget, migration_cost):
@@ -228,8 +233,10 @@ class ShapeCountModel(object):
         return upper
 
     def _solve(self, cost, peak_cap, time_limit, gap, integral=True,
-               relax=False, floor=None, rows=None):
+               relax=False, floor=None, rows=None, counts=None):
         upper = self.column_upper(peak_cap, relax)
+        if counts is not None:
+            upper[:self.nv][~counts] = 0.0
         lower = np.array(self.lower)
         if floor is not None:
             lower[self.nv + self.nl:] = floor[self.rcs]
@@ -280,12 +287,39 @@ class ShapeCountModel(object):
         down then leave it room for whole servers, where the ones left
         over go (5,000 hosts: the rounded plan polished to a weighted
         peak of 0.4148 instead of 0.4187, 0.009 above the bound).
+
+        Once :meth:`relaxed` ran, only :meth:`_likely` counts may be
+        non-zero, and every count only when that is infeasible: a
+        restriction, for plans only. On the 500-host zones of 1,000-host
+        clouds it takes 0.5-0.9 s instead of 2.3-2.4 (``mixed``,
+        ``large``), time the rounded plan's polish needs, and the rounded
+        plans are as high.
         """
         cost = np.zeros(len(self.upper))
         cost[self.nv:self.nv + self.nl] = self.cost
-        res = self._solve(cost, peak_cap, time_limit, 0.0, integral=False,
-                          rows=self.whole_caps(peak_cap))[1]
+        deadline = time.monotonic() + time_limit
+        rows = self.whole_caps(peak_cap)
+        res = None
+        if self.relaxed_counts is not None:
+            res = self._solve(cost, peak_cap, time_limit, 0.0,
+                              integral=False, rows=rows,
+                              counts=self._likely())[1]
+        if res is None or res.status == _INFEASIBLE:
+            res = self._solve(cost, peak_cap, clock.left(deadline), 0.0,
+                              integral=False, rows=rows)[1]
         return None if res is None or res.status != 0 else res.x[:self.nv]
+
+    def _likely(self):
+        """(nv,) bool: the counts a cheap plan under the relaxation's
+        peaks needs: the ones non-zero now (servers that stay) or in the
+        relaxation's plan (where they can go), and every host's counts
+        of the smallest shape in each weighted class, which fill it up to
+        its :meth:`whole_caps` (without them no plan of these counts may
+        be within those caps: 1,000 hosts, ``mixed``, seed 100)."""
+        demand = self.demand[:, self.rcs]
+        smallest = np.any(demand == demand.min(axis=0), axis=1)
+        return ((self.now > 0) | (self.relaxed_counts > 1e-9)
+                | smallest[self.vk])
 
     def whole_caps(self, peak_cap):
         """Rows (a :meth:`_block`) keeping each host within ``peak_cap``

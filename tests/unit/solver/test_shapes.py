@@ -6,7 +6,11 @@ from unittest import mock
 import numpy as np
 import testtools
 
+from nova_lb.model import build
 from nova_lb.model import cluster as cluster_model
+from nova_lb.model import snapshot
+from nova_lb.planner import planner
+from nova_lb import scenario
 from nova_lb.solver import aim
 from nova_lb.solver import shapes
 from nova_lb.solver import zone
@@ -23,6 +27,12 @@ def _check(test, z, location):
         before = np.bincount(z.unit_host[mine], minlength=len(z.hosts))
         after = np.bincount(location[mine], minlength=len(z.hosts))
         test.assertTrue(np.all(z.anti_count[g] - before + after <= allow))
+
+
+def _generated(seed):
+    """The zones of a generated 20-host cloud: a dozen shapes or more."""
+    snap = snapshot.parse(scenario.generate(20, 300, seed=seed))
+    return zone.split(build.build(snap, planner.Options().model))[0]
 
 
 class ShapeModelTest(testtools.TestCase):
@@ -155,6 +165,53 @@ class ShapeModelTest(testtools.TestCase):
         c = clusters.vcpu_only([10, 10], [(0, 1.5)] * 4)
         model = shapes.ShapeCountModel(zone.split(c)[0][0], 10, 0.0)
         self.assertIsNone(model.whole_caps(cap))
+
+    def test_cheapest_fractional_plan_on_the_likely_counts(self):
+        # Once the relaxation ran, the cheapest fractional plan uses only
+        # counts that are non-zero now or in the relaxation's plan, and
+        # the smallest shapes; all of them when that is infeasible.
+        z = _generated(0)[0]
+        model = shapes.ShapeCountModel(z, len(z.units), 1.0)
+        cap = model.relaxed(5.0)[1] + 0.01
+        likely = model._likely()
+        self.assertTrue(np.any(~likely))
+        x = model.fractional_churn(cap, 5.0)
+        self.assertTrue(np.all(x[~likely] <= 1e-9))
+        self._under(model, x, cap)
+        # No plan of the likely counts (faked: none at all), the rest.
+        self.patch(model, '_likely',
+                   lambda: np.zeros(model.nv, dtype=bool))
+        x = model.fractional_churn(cap, 5.0)
+        self.assertIsNotNone(x)
+        self._under(model, x, cap)
+
+    def _under(self, model, x, cap):
+        """``x`` keeps every shape's total and every host under ``cap``."""
+        np.testing.assert_allclose(
+            np.bincount(model.vk, weights=x),
+            np.bincount(model.vk, weights=model.now), atol=1e-6)
+        z = model.zone
+        load = model.base.copy()
+        np.add.at(load, model.vh, x[:, None] * model.demand[model.vk])
+        util = load[z.accepts] / z.capacity[z.accepts]
+        weighted = z.weights > 0
+        self.assertTrue(np.all(util[:, weighted] <= cap[weighted] + 1e-6))
+
+    def test_servers_left_over_go_where_the_fractions_were(self):
+        # Rounded down, the relaxation's plan leaves servers over; each
+        # goes to a host that had a fraction of its shape while one may
+        # take it, so no count ends above the fractional one rounded up.
+        # Sent where each overshoots least instead, they end elsewhere.
+        for seed, z in enumerate(_generated(0) + _generated(1)):
+            model = shapes.ShapeCountModel(z, len(z.units), 1.0)
+            peaks = model.relaxed(5.0)[1]
+            x = model.relaxed_counts
+            counts = aim._round(z, model, x, peaks)
+            np.testing.assert_array_equal(
+                np.bincount(model.vk, weights=counts),
+                np.bincount(model.vk, weights=model.now))
+            self.assertTrue(np.all(counts >= np.floor(x + 1e-6)), seed)
+            self.assertTrue(np.all(counts <= np.ceil(x - 1e-6)), seed)
 
     def test_prune_target_stays_within_the_tolerance(self):
         # VCPU missed the aim (0.5 for 0.3), memory is below it (0.4 for
