@@ -77,7 +77,7 @@ def _rounded(zone, model, aim, tolerance, deadline):
         x = model.relaxed_counts
     if x is None:
         return None
-    counts = _round(zone, model, x, aim, tolerance)
+    counts = _round(zone, model, x, aim)
     location = None if counts is None else model.locations(counts)
     if (location is None or np.sum(location != zone.unit_host)
             > model.hi[model.budget_row]):
@@ -132,13 +132,11 @@ def prune_target(peaks, aim, tolerance, weights):
     return target
 
 
-def _round(zone, model, x, aim, tolerance):
+def _round(zone, model, x, aim):
     """Integral counts from fractional ones ``x``; totals kept.
 
     Counts are rounded down, and each server left over goes, big shapes
-    first, where it ends within ``tolerance`` of the aim, a host where
-    ``x`` had a fraction of its shape first. When it fits nowhere, it
-    goes to a host where ``x`` had a fraction of its shape: of those,
+    first, to a host where ``x`` had a fraction of its shape: of those,
     where it raises the heat above the aim least (then the largest
     fraction); only when none may take it, to any host.
 
@@ -154,10 +152,7 @@ def _round(zone, model, x, aim, tolerance):
     each generation keeps its share of every class, and what is left
     is a few hosts a server too full, which local search evens out
     (1,000 hosts, tuning seeds 1 and 2: ``mixed`` 0.063 -> 0.056 above
-    the bound, ``large`` 0.063 -> 0.048). Where a host has room for it,
-    though, the server goes there: a host with a fraction may be one
-    it overshoots, and local search on zones of thousands of hosts has
-    little time to even that out.
+    the bound, ``large`` 0.063 -> 0.048).
     """
     counts = np.floor(x + 1e-6).astype(int)
     part = x - counts
@@ -193,11 +188,11 @@ def _round(zone, model, x, aim, tolerance):
                 return None
             excess = (after / cap[hosts] - aim)[:, weighted].max(axis=1)
             home = counts[sel] < model.now[sel]
-            # Last key first: room, a fraction here, the heat, the
-            # fraction, the host it came from.
+            # Last key first: a fraction here, the heat, the fraction,
+            # the host it came from.
             pick = np.flatnonzero(ok)[np.lexsort(
                 (~home[ok], -part[sel][ok], np.round(excess[ok], 4),
-                 part[sel][ok] <= 1e-6, excess[ok] > tolerance + 1e-9))[0]]
+                 part[sel][ok] <= 1e-6))[0]]
             part[sel[pick]] = 0.0
             counts[sel[pick]] += 1
             usage[hosts[pick]] += model.demand[s]

@@ -198,8 +198,7 @@ class ShapeModelTest(testtools.TestCase):
         self.assertTrue(np.all(util[:, weighted] <= cap[weighted] + 1e-6))
 
     def test_servers_left_over_go_where_the_fractions_were(self):
-        # Rounded down, the relaxation's plan leaves servers over. With
-        # no room within the tolerance anywhere (a tolerance of -1), each
+        # Rounded down, the relaxation's plan leaves servers over; each
         # goes to a host that had a fraction of its shape while one may
         # take it, so no count ends above the fractional one rounded up.
         # Sent where each overshoots least instead, they end elsewhere.
@@ -207,32 +206,12 @@ class ShapeModelTest(testtools.TestCase):
             model = shapes.ShapeCountModel(z, len(z.units), 1.0)
             peaks = model.relaxed(5.0)[1]
             x = model.relaxed_counts
-            counts = aim._round(z, model, x, peaks, -1.0)
+            counts = aim._round(z, model, x, peaks)
             np.testing.assert_array_equal(
                 np.bincount(model.vk, weights=counts),
                 np.bincount(model.vk, weights=model.now))
             self.assertTrue(np.all(counts >= np.floor(x + 1e-6)), seed)
             self.assertTrue(np.all(counts <= np.ceil(x - 1e-6)), seed)
-
-    def test_servers_left_over_go_where_they_fit_first(self):
-        # Three 10-vCPU hosts, aim 0.6; host0 and host1 hold 2 fixed
-        # vCPUs and the fractional plan has 1.5 4-vCPU servers on each.
-        # Rounded down, host0 and host1 are at the aim and the server
-        # left over would take either to 1.0: it goes to host2, where it
-        # fits, although host2 had no fraction of it.
-        c = clusters.vcpu_only([10, 10, 10], [(0, 4), (0, 4), (1, 4)],
-                               fixed=[2, 2, 0])
-        z = zone.split(c)[0][0]
-        model = shapes.ShapeCountModel(z, 10, 0.0)
-        x = np.zeros(model.nv)
-        x[model.vh == 0], x[model.vh == 1] = 1.5, 1.5
-        aim_at = np.array([0.6, 0.0, 0.0])
-        counts = aim._round(z, model, x, aim_at, 0.005)
-        np.testing.assert_array_equal([1, 1, 1], counts[np.argsort(
-            model.vh)])
-        # With no room within the tolerance, a host with a fraction.
-        counts = aim._round(z, model, x, np.array([0.3, 0.0, 0.0]), 0.005)
-        self.assertEqual(0, counts[model.vh == 2].sum())
 
     def test_prune_target_stays_within_the_tolerance(self):
         # VCPU missed the aim (0.5 for 0.3), memory is below it (0.4 for
