@@ -185,6 +185,22 @@ class ShapeModelTest(testtools.TestCase):
         self.assertIsNotNone(x)
         self._under(model, x, cap)
 
+    def test_likely_counts_without_the_whole_caps_before_every_count(self):
+        # When the likely counts cannot meet the whole caps (faked: caps
+        # no plan meets), the likely counts alone are tried before every
+        # count; the LP over every count is the one that runs out of
+        # time on 500-host zones.
+        z = _generated(0)[0]
+        model = shapes.ShapeCountModel(z, len(z.units), 1.0)
+        cap = model.relaxed(5.0)[1] + 0.01
+        matrix, low, high = model.whole_caps(cap)
+        self.patch(model, 'whole_caps',
+                   lambda peak_cap: (matrix, low, high - 1e6))
+        x = model.fractional_churn(cap, 5.0)
+        self.assertIsNotNone(x)
+        self.assertTrue(np.all(x[~model._likely()] <= 1e-9))
+        self._under(model, x, cap)
+
     def _under(self, model, x, cap):
         """``x`` keeps every shape's total and every host under ``cap``."""
         np.testing.assert_allclose(
