@@ -62,8 +62,7 @@ def reach(zone, model, aim, tolerance, deadline, whole=None):
              if loc is not None]
     if not found:
         return None, False
-    return min(found, key=lambda loc: zone.weighted(
-        zone.peaks(zone.usage_after(loc)))), False
+    return min(found, key=zone.weighted_after), False
 
 
 def _rounded(zone, model, aim, tolerance, deadline):
@@ -108,7 +107,7 @@ def _integral(zone, model, aim, tolerance, deadline):
                                  floor=aim)
     if lowest is None or res.status != 0:
         return lowest, False
-    peaks = np.maximum(zone.peaks(zone.usage_after(lowest)), aim)
+    peaks = np.maximum(zone.peaks_after(lowest), aim)
     location = model.min_churn(peaks + tolerance, clock.left(deadline))[0]
     return (lowest if location is None else location), True
 

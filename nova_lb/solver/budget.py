@@ -141,8 +141,8 @@ def _polish(zones, models, found, budget, deadline):
     """
     found = list(found)
     start = [z.unit_host for z in zones]
-    order = sorted(range(len(zones)), key=lambda i: -zones[i].weighted(
-        zones[i].peaks(zones[i].usage_after(found[i]))))
+    order = sorted(range(len(zones)),
+                   key=lambda i: -zones[i].weighted_after(found[i]))
     steps = [i for _ in range(_ROUNDS) for i in order]
     for n, i in enumerate(steps):
         z = zones[i]
@@ -174,7 +174,7 @@ def _exact(zones, models, found, i, budget, time_limit):
     if not aim_mod.solves_whole(model.nv) or time_limit <= 0:
         return None
     others = [j for j in range(len(zones)) if j != i]
-    floor = (np.max([zones[j].peaks(zones[j].usage_after(found[j]))
+    floor = (np.max([zones[j].peaks_after(found[j])
                      for j in others], axis=0) if others
              else np.zeros(len(zones[i].weights)))
     model.hi[model.budget_row] = budget
@@ -226,7 +226,7 @@ def _moves(zones, found):
 
 def _peaks(zones, found):
     """(R,) the cloud's peaks, highest over the zones."""
-    return np.max([z.peaks(z.usage_after(loc))
+    return np.max([z.peaks_after(loc)
                    for z, loc in zip(zones, found)], axis=0)
 
 

@@ -233,10 +233,19 @@ class ShapeCountModel(object):
         return upper
 
     def _solve(self, cost, peak_cap, time_limit, gap, integral=True,
-               relax=False, floor=None, rows=None, counts=None):
+               relax=False, floor=None, rows=None, allowed=None):
+        """``(locations, HiGHS result)`` minimising ``cost`` over the
+        columns; locations only for an integral plan, ``(None, None)``
+        when the bounds alone leave no plan.
+
+        ``peak_cap``, ``relax``: see :meth:`column_upper`; ``floor`` (R,):
+        lower ends of the peak columns; ``rows``: extra rows (see
+        :meth:`_linear`, linear only); ``allowed`` (nv,) bool: the counts
+        that may be non-zero, all when None.
+        """
         upper = self.column_upper(peak_cap, relax)
-        if counts is not None:
-            upper[:self.nv][~counts] = 0.0
+        if allowed is not None:
+            upper[:self.nv][~allowed] = 0.0
         lower = np.array(self.lower)
         if floor is not None:
             lower[self.nv + self.nl:] = floor[self.rcs]
@@ -309,9 +318,9 @@ class ShapeCountModel(object):
             if caps is not None:
                 tries.insert(0, (likely, None))
             tries.insert(0, (likely, caps))
-        for counts, rows in tries:
+        for allowed, rows in tries:
             res = self._solve(cost, peak_cap, clock.left(deadline), 0.0,
-                              integral=False, rows=rows, counts=counts)[1]
+                              integral=False, rows=rows, allowed=allowed)[1]
             if res is not None and res.status != _INFEASIBLE:
                 break
         return None if res is None or res.status != 0 else res.x[:self.nv]

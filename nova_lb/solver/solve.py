@@ -104,7 +104,7 @@ def solve(cluster, options):
             z, options, budget, zone_deadline, model, bound,
             _zone_aim(model, aim, reached, options.peak_tolerance))
         budget -= int(np.sum(unit_host != z.unit_host))
-        reached = np.maximum(reached, z.peaks(z.usage_after(unit_host)))
+        reached = np.maximum(reached, z.peaks_after(unit_host))
         found.append(unit_host)
         reports[z.name or 'default'] = report
     if plans_end < deadline:
@@ -174,7 +174,7 @@ def _settle(zones, found, models, reports, deadline):
     are updated in place. Called only when :func:`_settle_time` kept time
     for it: two zones or more.
     """
-    peaks = [z.peaks(z.usage_after(loc)) for z, loc in zip(zones, found)]
+    peaks = [z.peaks_after(loc) for z, loc in zip(zones, found)]
     for i, z in enumerate(zones):
         others = np.max(peaks[:i] + peaks[i + 1:], axis=0)
         cap = np.minimum(others, peaks[i])
@@ -214,7 +214,7 @@ def _replan(z, model, found, i, peaks, cap, reports, time_limit):
         reports[name]['message'] + '; settled on the cloud\'s peaks',
         **{k: v for k, v in reports[name].items()
            if k in ('relaxed', 'milp_bound')})[1]
-    return z.peaks(z.usage_after(settled))
+    return z.peaks_after(settled)
 
 
 #: Share of the time limit a budgeted plan spends on

@@ -90,6 +90,15 @@ class Zone:
         np.add.at(usage, unit_host[moved], self.unit_demand[moved])
         return usage
 
+    def peaks_after(self, unit_host):
+        """(R,) :meth:`peaks` once every unit is on ``unit_host``."""
+        return self.peaks(self.usage_after(unit_host))
+
+    def weighted_after(self, unit_host):
+        """:meth:`weighted` of :meth:`peaks_after`: the score by which
+        two plans of the zone compare."""
+        return self.weighted(self.peaks_after(unit_host))
+
 
 def _units(cluster):
     """Movable units, each server's group and the servers pinned by

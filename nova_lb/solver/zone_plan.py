@@ -30,7 +30,7 @@ _EPS = 1e-9
 def report(status, z, unit_host, bound, message, **extra):
     """``(unit_host, report)``: zone ``z``'s figures with its units at
     ``unit_host``, as the plan's ``solver.zones`` block shows them."""
-    peaks = z.peaks(z.usage_after(unit_host))
+    peaks = z.peaks_after(unit_host)
     objective = z.weighted(peaks)
     figures = {'status': status, 'objective': objective, 'bound': bound,
                'gap': max(objective - bound, 0.0), 'message': message}
@@ -96,7 +96,7 @@ def plan(z, options, budget, deadline, model, relaxed, aim):
         # that leave them those moves, a restriction.
         if budget >= (options.max_migrations or budget):
             bound = max(bound, proven or 0.0)
-    best_peaks = z.peaks(z.usage_after(best))
+    best_peaks = z.peaks_after(best)
     reached = z.weighted(best_peaks)
     # What the cloud gains: below the aim, a zone's peaks do not count
     # (the other zones reach it), and one class may rise to lower another.
@@ -116,7 +116,7 @@ def plan(z, options, budget, deadline, model, relaxed, aim):
         chosen = _fewer(z, model, local.prune(z, best, cap), cap, deadline)
     else:
         chosen = _cheapest(z, budget, deadline, model, target, best)
-    gap = z.weighted(z.peaks(z.usage_after(chosen))) - bound
+    gap = z.weighted_after(chosen) - bound
     status = (result.OPTIMAL if gap <= options.peak_tolerance + 1e-6
               else result.FEASIBLE)
     LOG.debug('zone %(zone)s: weighted peak %(now).3f -> %(new).3f, bound '
@@ -145,8 +145,8 @@ def _heuristics(z, options, budget, deadline):
                 'heuristics and HiGHS on small neighbourhoods')
     model = milp.CandidateMoveModel(z, pu, pd, budget)
     loc1, res = model.min_peak(clock.left(deadline) / 2)
-    if (loc1 is not None and z.weighted(z.peaks(z.usage_after(loc1)))
-            < z.weighted(z.peaks(z.usage_after(best))) - _EPS):
+    if (loc1 is not None and z.weighted_after(loc1)
+            < z.weighted_after(best) - _EPS):
         best = loc1
     # The candidate model lets no host over its limit receive (the real
     # rule: it may, once it ends within its limit), a restriction: its
