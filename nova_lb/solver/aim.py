@@ -76,7 +76,12 @@ def _rounded(zone, model, aim, tolerance, deadline):
         x = model.relaxed_counts
     if x is None:
         return None
-    counts = _round(zone, model, x, aim)
+    return located(zone, model, _round(zone, model, x, aim))
+
+
+def located(zone, model, counts):
+    """Locations of ``counts`` (``model``'s columns), or None when they
+    have none or move more servers than the budget."""
     location = None if counts is None else model.locations(counts)
     if (location is None or np.sum(location != zone.unit_host)
             > model.hi[model.budget_row]):

@@ -1,0 +1,111 @@
+"""Plans of whole host patterns for zones too large to solve whole."""
+
+import dataclasses
+import time
+
+import numpy as np
+import testtools
+
+from nova_lb.model import build
+from nova_lb.model import cluster as cluster_model
+from nova_lb.model import snapshot
+from nova_lb.planner import planner
+from nova_lb import scenario
+from nova_lb.solver import aim
+from nova_lb.solver import local
+from nova_lb.solver import patterns
+from nova_lb.solver import shapes
+from nova_lb.solver import zone
+from nova_lb.solver import zone_plan
+from tests.unit.solver import clusters
+from tests.unit.solver import test_shapes
+
+
+def _zones(hosts, profile, seed):
+    snap = snapshot.parse(scenario.generate(hosts, hosts * 20, seed=seed,
+                                            profile=profile))
+    return zone.split(build.build(snap, planner.Options().model))[0]
+
+
+def _lowest(z, model, peaks, seconds=3.0):
+    return patterns.lowest(z, model, peaks, 0.005,
+                           time.monotonic() + seconds,
+                           lambda counts: aim.located(z, model, counts))
+
+
+class PatternTest(testtools.TestCase):
+
+    def test_plans_keep_every_rule(self):
+        # Generated clouds with anti-affinity groups, faults (hosts down,
+        # disabled, over their limits) and leaked allocations: every
+        # limit and group holds, members and servers on hosts that may
+        # not receive stay where they are, and the plan moves servers.
+        for profile, seed in (('mixed', 3), ('faults', 4),
+                              ('anti-affinity', 5), ('large', 6)):
+            for z in _zones(40, profile, seed):
+                model = shapes.ShapeCountModel(z, len(z.units), 1.0)
+                bound, peaks = model.relaxed(5.0)
+                location = _lowest(z, model, peaks)
+                self.assertIsNotNone(location, (profile, seed))
+                test_shapes._check(self, z, location)
+                moved = location != z.unit_host
+                self.assertTrue(moved.any(), (profile, seed))
+                stay = (z.unit_group >= 0) | ~z.receives[z.unit_host]
+                self.assertFalse(np.any(moved & stay), (profile, seed))
+                self.assertGreaterEqual(z.weighted_after(location),
+                                        bound - 1e-9)
+
+    def test_lower_than_rounding_on_mixed_generations(self):
+        # Hosts of very different CPU:RAM ratios: the rounded fractional
+        # plan leaves servers over on every generation, the patterns a
+        # few (200 hosts, two 100-host zones).
+        for z in _zones(200, 'mixed', 7):
+            model = shapes.ShapeCountModel(z, len(z.units), 1.0)
+            bound, peaks = model.relaxed(10.0)
+            rounded = aim._rounded(z, model, peaks, 0.005,
+                                   time.monotonic() + 10.0)
+            location = _lowest(z, model, peaks)
+            test_shapes._check(self, z, location)
+            self.assertLess(z.weighted_after(location),
+                            z.weighted_after(rounded) - 0.01)
+
+    def test_room_rises_a_whole_vcpu_on_the_smallest_host(self):
+        c = clusters.make([(60, 262144, 2000), (240, 65536, 2000)],
+                          [(0, (2, 4096, 10))] * 10)
+        z = zone.split(c)[0][0]
+        problem = patterns._Problem(z, shapes.ShapeCountModel(z, 10, 1.0))
+        step = problem.steps(0.005)
+        self.assertAlmostEqual(2 / 60, step[0])
+        self.assertAlmostEqual(4096 / 65536, step[1])
+
+    def test_a_member_on_a_drained_host_leaves_it_to_the_rounding(self):
+        # Patterns move no anti-affinity member, and a drained host must
+        # lose them all: no pattern plan.
+        c = clusters.vcpu_only(
+            [8, 8, 8], [(0, 1)] * 4,
+            groups=[clusters.group('g', cluster_model.ANTI_AFFINITY,
+                                   [0])])
+        z = zone.split(c)[0][0]
+        z = dataclasses.replace(z, drain=np.array([True, False, False]))
+        model = shapes.ShapeCountModel(z, 4, 1.0)
+        self.assertIsNone(_lowest(z, model, np.array([0.5, 0.0, 0.0])))
+
+    def test_kept_only_when_lower_by_more_than_the_tolerance(self):
+        # A zone too large to solve whole, once its rounded plan is
+        # polished: the patterns' plan when it is lower where the cloud
+        # sees it (at or above the aim) by more than the tolerance, else
+        # the polished plan (faked patterns: that plan again).
+        z = _zones(200, 'mixed', 7)[0]
+        model = shapes.ShapeCountModel(z, len(z.units), 1.0)
+        bound, peaks = model.relaxed(10.0)
+        polished = local.descend(z, aim._rounded(
+            z, model, peaks, 0.005, time.monotonic() + 10.0), len(z.units),
+            time.monotonic() + 5.0, aim=peaks)
+        best = zone_plan._patterned(z, model, polished, len(z.units), peaks,
+                                    0.005, time.monotonic() + 10.0)
+        self.assertLess(z.weighted_after(best),
+                        z.weighted_after(polished) - 0.005)
+        self.patch(patterns, 'lowest', lambda *args: polished)
+        self.assertIs(polished, zone_plan._patterned(
+            z, model, polished, len(z.units), peaks, 0.005,
+            time.monotonic() + 10.0))
