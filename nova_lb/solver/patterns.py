@@ -37,8 +37,8 @@ _PRICE_TIME = 0.25
 #: Worth of a server a host keeps: far below any server left out, so
 #: it only chooses between equally low plans.
 _KEEP = 1e-6
-#: Cost per unit of relative size of a server the programme leaves out:
-#: far above any pattern (patterns cost nothing).
+#: Cost per unit of :func:`_size` of a server the programme leaves out:
+#: far above any pattern (patterns cost nothing or less).
 _LEFT_OUT = 1.0
 
 
@@ -179,6 +179,12 @@ def _unit(demand):
     return float(np.gcd.reduce(np.round(d).astype(np.int64)))
 
 
+def _size(demand):
+    """(K,) each shape's demands relative to the largest, summed: how
+    large a server is in every class at once."""
+    return (demand / np.maximum(demand.max(axis=0), 1e-9)).sum(axis=1)
+
+
 def _columns(demand, total, kinds, kind_n, kept, deadline):
     """``(patterns [(kind, counts)], use per pattern)`` of the cutting
     stock programme by column generation, or ``(None, None)``.
@@ -188,22 +194,21 @@ def _columns(demand, total, kinds, kind_n, kept, deadline):
     per server, so that of equally low plans the programme takes the
     one that moves fewest (a host taking its own column keeps them).
     """
-    size = (demand / np.maximum(demand.max(axis=0), 1e-9)).sum(axis=1)
     k, t = len(demand), len(kinds)
     patterns = [(i, np.zeros(k)) for i in range(t)] + list(kept)
     cost = [0.0] * t + [-_KEEP * c.sum() for _, c in kept]
     upper = [np.inf] * t + [1.0] * len(kept)
-    res = None
     for _ in range(_ROUNDS):
-        a = np.zeros((k + t, len(patterns) + k))
+        n = len(patterns)
+        a = np.zeros((k + t, n + k))
         for j, (i, counts) in enumerate(patterns):
             a[:k, j] = counts
             a[k + i, j] = 1.0
-        a[:k, len(patterns):] = np.eye(k)
+        a[:k, n:] = np.eye(k)
         res = optimize.linprog(
-            np.concatenate([cost, _LEFT_OUT * size]), A_eq=a,
+            np.concatenate([cost, _LEFT_OUT * _size(demand)]), A_eq=a,
             b_eq=np.concatenate([total, kind_n]),
-            bounds=np.column_stack([np.zeros(len(patterns) + k),
+            bounds=np.column_stack([np.zeros(n + k),
                                     upper + [np.inf] * k]),
             method='highs-ds',
             options={'time_limit': max(clock.left(deadline), 0.05)})
@@ -216,7 +221,9 @@ def _columns(demand, total, kinds, kind_n, kept, deadline):
         patterns.extend(new)
         cost.extend([0.0] * len(new))
         upper.extend([np.inf] * len(new))
-    return patterns, res.x[:len(patterns)]
+    # The columns priced after the last programme (out of rounds) are
+    # not in its plan.
+    return patterns[:n], res.x[:n]
 
 
 def _price(demand, total, kinds, price, per_kind, deadline):
@@ -275,10 +282,9 @@ def _fit(now, demand, room):
     """(hosts, K) each host's servers ``now`` (hosts, K), the largest
     taken off until the rest fits its ``room``."""
     kept = np.array(now)
-    size = (demand / np.maximum(demand.max(axis=0), 1e-9)).sum(axis=1)
     for i in np.flatnonzero(np.any(now @ demand > room + 1e-9, axis=1)):
         load = kept[i] @ demand
-        for k in np.argsort(-size, kind='stable'):
+        for k in np.argsort(-_size(demand), kind='stable'):
             while kept[i, k] > 0 and np.any(load > room[i] + 1e-9):
                 kept[i, k] -= 1
                 load -= demand[k]
@@ -293,8 +299,7 @@ def _place_left(z, hosts, base, per_host, demand, left, aim):
     top = constraints.Capacity.ceiling(z.limit, z.usage)[hosts]
     cap = np.where(z.capacity[hosts] > 0, z.capacity[hosts], np.inf)
     weighted = z.weights > 0
-    for k in np.argsort(-(demand / np.maximum(
-            demand.max(axis=0), 1e-9)).sum(axis=1), kind='stable'):
+    for k in np.argsort(-_size(demand), kind='stable'):
         for _ in range(int(round(left[k]))):
             after = load + demand[k]
             fits = constraints.Capacity.fits(after, top)
