@@ -80,8 +80,8 @@ def _rounded(zone, model, aim, tolerance, deadline):
 
 
 def located(zone, model, counts):
-    """Locations of ``counts`` (``model``'s columns), or None when they
-    have none or move more servers than the budget."""
+    """Locations of ``counts`` (``model``'s columns, or None), or None
+    when they have none or move more servers than the budget."""
     location = None if counts is None else model.locations(counts)
     if (location is None or np.sum(location != zone.unit_host)
             > model.hi[model.budget_row]):

@@ -27,6 +27,7 @@ from scipy import optimize
 from scipy import sparse
 
 from nova_lb.model import constraints
+from nova_lb.solver import aim as aim_mod
 from nova_lb.solver import clock
 
 #: Most pricing rounds: the programme settles in 10-15 on 500-host zones.
@@ -42,7 +43,7 @@ _KEEP = 1e-6
 _LEFT_OUT = 1.0
 
 
-def lowest(zone, model, aim, tolerance, deadline, locate):
+def lowest(zone, model, aim, tolerance, deadline):
     """Locations of the lowest plan of whole patterns found by
     ``deadline``, or None.
 
@@ -51,9 +52,8 @@ def lowest(zone, model, aim, tolerance, deadline, locate):
     lowers the plan: at the relaxation's aim every host's room may be a
     few vCPUs short of whole servers, and the servers left over
     overshoot (the zone above: 0.5759 at the aim, 0.5101 one vCPU higher
-    on its 60-vCPU hosts).
-
-    :param locate: counts -> locations, or None (over the budget).
+    on its 60-vCPU hosts). A plan that moves more servers than the
+    budget is no plan (:func:`nova_lb.solver.aim.located`).
     """
     problem = _Problem(zone, model)
     if problem.pool is None:
@@ -65,10 +65,11 @@ def lowest(zone, model, aim, tolerance, deadline, locate):
     tries = [aim + tolerance]
     while tries and time.monotonic() < deadline:
         room = tries.pop(0)
-        counts = problem.counts(room, clock.part(deadline, 0.5))
-        location = None if counts is None else locate(counts)
-        if location is not None and zone.weighted_after(location) < score:
-            best, score = location, zone.weighted_after(location)
+        location = aim_mod.located(zone, model, problem.counts(
+            room, clock.part(deadline, 0.5)))
+        value = np.inf if location is None else zone.weighted_after(location)
+        if value < score:
+            best, score = location, value
             # The first rise that lowers the plan is taken: a programme
             # takes a second or more on 500 hosts, and the zone has a
             # few.
@@ -95,6 +96,9 @@ class _Problem(object):
         self.base = z.usage - _load(z, self.pool, len(z.hosts))
         self.now = np.zeros((len(z.hosts), len(self.demand)))
         np.add.at(self.now, (z.unit_host[self.pool], self.shape_of), 1.0)
+        #: (R,) the demands' greatest common divisor per class (0 where
+        #: they are not whole numbers): a host's room is whole multiples.
+        self.unit = np.array([_unit(d) for d in self.demand.T])
 
     def steps(self, tolerance):
         """(R,) the least rise of the room worth trying per class: a
@@ -104,15 +108,14 @@ class _Problem(object):
         cap = z.capacity[self.hosts]
         smallest = np.array([np.min(c[c > 0], initial=np.inf)
                              for c in cap.T])
-        unit = np.array([_unit(d) for d in self.demand.T])
-        return np.maximum(np.nan_to_num(unit / smallest), tolerance)
+        return np.maximum(np.nan_to_num(self.unit / smallest), tolerance)
 
     def counts(self, aim, deadline):
         """Counts (the model's columns) of whole patterns under ``aim``
         (R,), or None (out of time, or no room for the servers left
         over)."""
         z = self.zone
-        room = _room(z, self.hosts, self.base, self.demand, aim)
+        room = _room(z, self.hosts, self.base, self.unit, aim)
         kinds, kind_of, kind_n = np.unique(room, axis=0, return_inverse=True,
                                            return_counts=True)
         kind_of = kind_of.ravel()
@@ -152,18 +155,16 @@ def _load(z, units, n_hosts):
     return load
 
 
-def _room(z, hosts, base, demand, aim):
+def _room(z, hosts, base, unit, aim):
     """(hosts, R) what each host may take: under the aim in weighted
-    classes, under its ceiling in every class, in whole multiples of the
-    demands' greatest common divisor where demands are whole numbers."""
+    classes, under its ceiling in every class, in whole multiples of
+    ``unit`` (R,) where it is not 0."""
     top = constraints.Capacity.ceiling(z.limit, z.usage)[hosts]
     weighted = z.weights > 0
     top = np.where(weighted, np.minimum(top, aim * z.capacity[hosts]), top)
     room = np.maximum(top - base[hosts], 0.0)
-    for r in range(room.shape[1]):
-        g = _unit(demand[:, r])
-        if g:
-            room[:, r] = g * np.floor(room[:, r] / g + 1e-9)
+    for r in np.flatnonzero(unit):
+        room[:, r] = unit[r] * np.floor(room[:, r] / unit[r] + 1e-9)
     return room
 
 

@@ -312,12 +312,13 @@ class ShapeCountModel(object):
         cost[self.nv:self.nv + self.nl] = self.cost
         deadline = time.monotonic() + time_limit
         caps = self.whole_caps(peak_cap)
-        tries = [(None, caps)]
+        tries = []
         if self.relaxed_counts is not None:
             likely = self._likely()
+            tries.append((likely, caps))
             if caps is not None:
-                tries.insert(0, (likely, None))
-            tries.insert(0, (likely, caps))
+                tries.append((likely, None))
+        tries.append((None, caps))
         for allowed, rows in tries:
             res = self._solve(cost, peak_cap, clock.left(deadline), 0.0,
                               integral=False, rows=rows, allowed=allowed)[1]

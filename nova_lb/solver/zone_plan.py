@@ -138,8 +138,7 @@ def _patterned(z, model, best, budget, aim, tolerance, deadline):
     0.612 against 0.654 -> 0.654).
     """
     found = patterns.lowest(z, model, aim, tolerance,
-                            clock.part(deadline, 0.8),
-                            lambda counts: aim_mod.located(z, model, counts))
+                            clock.part(deadline, 0.8))
     if found is None:
         return best
     found = local.descend(z, found, budget, clock.part(deadline, 0.5),

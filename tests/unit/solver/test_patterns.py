@@ -29,8 +29,7 @@ def _zones(hosts, profile, seed):
 
 def _lowest(z, model, peaks, seconds=3.0):
     return patterns.lowest(z, model, peaks, 0.005,
-                           time.monotonic() + seconds,
-                           lambda counts: aim.located(z, model, counts))
+                           time.monotonic() + seconds)
 
 
 class PatternTest(testtools.TestCase):
