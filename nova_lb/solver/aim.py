@@ -113,7 +113,8 @@ def _integral(zone, model, aim, tolerance, deadline):
     if lowest is None or res.status != 0:
         return lowest, False
     peaks = np.maximum(zone.peaks_after(lowest), aim)
-    location = model.min_churn(peaks + tolerance, clock.left(deadline))[0]
+    location = model.min_churn(peaks + tolerance, clock.left(deadline),
+                               near=lowest)[0]
     return (lowest if location is None else location), True
 
 

@@ -200,7 +200,7 @@ def _replan(z, model, found, i, peaks, cap, reports, time_limit):
     if time_limit <= 0.05 or not aim_mod.solves_whole(model.nv):
         return peaks
     model.hi[model.budget_row] = len(z.units)
-    settled = model.min_churn(cap, time_limit)[0]
+    settled = model.min_churn(cap, time_limit, near=found[i])[0]
     if settled is None:
         return peaks
     settled = local.prune(z, settled, cap)

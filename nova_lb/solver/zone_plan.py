@@ -183,7 +183,8 @@ def _cheapest(z, budget, deadline, model, target, fallback):
     if ok:
         options_found.append(loc)
     if clock.left(deadline) > 0.05:
-        loc2, _ = model.min_churn(target, clock.left(deadline))
+        loc2, _ = model.min_churn(target, clock.left(deadline),
+                                  near=fallback)
         if loc2 is not None:
             options_found.append(loc2)
     return min(options_found, key=model.cost_of)
@@ -199,7 +200,7 @@ def _fewer(z, model, location, cap, deadline):
     """
     if not aim_mod.solves_whole(model.nv) or clock.left(deadline) < 0.05:
         return location
-    other = model.min_churn(cap, clock.left(deadline))[0]
+    other = model.min_churn(cap, clock.left(deadline), near=location)[0]
     if other is None or model.cost_of(other) >= model.cost_of(location):
         return location
     return other
