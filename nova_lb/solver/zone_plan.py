@@ -38,7 +38,13 @@ def report(status, z, unit_host, bound, message, **extra):
 
 
 def plan(z, options, budget, deadline, model, relaxed, aim):
-    """:func:`report` of zone ``z``'s best locations by ``deadline``.
+    """:func:`report` of zone ``z``'s best locations by ``deadline``, and
+    the plan of fewer moves the zone gave up for them, or None.
+
+    That plan is the polished rounded one when the patterns won
+    (:func:`_patterned`): higher for the zone, but the cloud may not
+    show it once the other zones are planned (:func:`nova_lb.solver.
+    solve._unpattern`).
 
     :param model: the zone's plan
         :class:`~nova_lb.solver.shapes.ShapeCountModel`.
@@ -51,12 +57,13 @@ def plan(z, options, budget, deadline, model, relaxed, aim):
     draining = bool(z.must_move().any())
     if current - bound <= options.deadband + _EPS and not draining:
         return report(result.DEADBAND, z, z.unit_host, bound,
-                       'weighted peak %.3f is within the deadband %.3f of '
-                       'the bound %.3f' % (current, options.deadband, bound))
+                      'weighted peak %.3f is within the deadband %.3f of '
+                      'the bound %.3f' % (current, options.deadband,
+                                          bound)) + (None,)
     if not len(z.units) or budget <= 0:
         return report(result.NO_MOVES, z, z.unit_host, bound,
-                       'no server may move')
-    found, exact = None, False
+                      'no server may move') + (None,)
+    found, exact, fewer = None, False, None
     if relaxed is not None:
         # Most of the time: on a busy machine the fractional plan of a
         # large zone takes twice as long, and the polish is optional.
@@ -82,8 +89,10 @@ def plan(z, options, budget, deadline, model, relaxed, aim):
         # HiGHS on a few hosts at a time (20 hosts, profile ``tight``:
         # 0.5732 with 50 moves, 0.5724 with 41).
         if not aim_mod.solves_whole(model.nv):
+            rounded = best
             best = _patterned(z, model, best, budget, aim,
                               options.peak_tolerance, deadline)
+            fewer = None if best is rounded else rounded
             best = lns.improve(z, best, budget, clock.part(deadline, 0.5),
                                aim=aim)
         how, proven = 'HiGHS on server shapes, aimed at the relaxation', None
@@ -102,8 +111,8 @@ def plan(z, options, budget, deadline, model, relaxed, aim):
              - z.weighted(np.maximum(best_peaks, aim)))
     if gains < options.deadband - _EPS and not draining:
         return report(result.NO_MOVES, z, z.unit_host, bound,
-                       'the best plan found gains %.3f, less than the '
-                       'deadband %.3f' % (gains, options.deadband))
+                      'the best plan found gains %.3f, less than the '
+                      'deadband %.3f' % (gains, options.deadband)) + (None,)
     target = np.minimum(best_peaks + options.peak_tolerance,
                         np.maximum(now, best_peaks))
     cap = aim_mod.prune_target(best_peaks, aim, options.peak_tolerance,
@@ -114,15 +123,22 @@ def plan(z, options, budget, deadline, model, relaxed, aim):
         chosen = _fewer(z, model, local.prune(z, best, cap), cap, deadline)
     else:
         chosen = _cheapest(z, budget, deadline, model, target, best)
-    gap = z.weighted_after(chosen) - bound
-    status = (result.OPTIMAL if gap <= options.peak_tolerance + 1e-6
-              else result.FEASIBLE)
     LOG.debug('zone %(zone)s: weighted peak %(now).3f -> %(new).3f, bound '
               '%(bound).3f, %(moves)d moves',
               {'zone': z.name, 'now': current, 'new': reached,
                'bound': bound, 'moves': int(np.sum(chosen != z.unit_host))})
-    return report(status, z, chosen, bound, how, relaxed=relaxed,
-                   milp_bound=proven)
+    return report(status_of(z, chosen, bound, options.peak_tolerance), z,
+                  chosen, bound, how, relaxed=relaxed,
+                  milp_bound=proven) + (fewer,)
+
+
+def status_of(z, unit_host, bound, tolerance):
+    """:data:`~nova_lb.solver.result.OPTIMAL` when zone ``z``'s units at
+    ``unit_host`` are within ``tolerance`` of its ``bound``, else
+    :data:`~nova_lb.solver.result.FEASIBLE`."""
+    return (result.OPTIMAL
+            if z.weighted_after(unit_host) - bound <= tolerance + 1e-6
+            else result.FEASIBLE)
 
 
 def _patterned(z, model, best, budget, aim, tolerance, deadline):

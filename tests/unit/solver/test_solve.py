@@ -221,8 +221,11 @@ class ZoneAimTest(testtools.TestCase):
         np.testing.assert_allclose([0.3, 0.5, 0.0], got)
 
 
-class SettleTest(testtools.TestCase):
-    """Zones settle on the peaks the cloud ends at."""
+class _TwoZones(testtools.TestCase):
+    """Two zones, the plan of zone a to choose."""
+
+    #: What stays on zone b's host3 with its 1.
+    b_fixed = 4
 
     def setUp(self):
         super().setUp()
@@ -230,13 +233,17 @@ class SettleTest(testtools.TestCase):
         # empty. Zone b: host3 at 4 of 10 with a 1 that stays (0.5).
         self.cluster = clusters.vcpu_only(
             [10, 10, 10, 10, 10], [(0, 3), (0, 3), (0, 2), (3, 1)],
-            fixed=[0, 0, 0, 4, 4], azs=['a', 'a', 'a', 'b', 'b'])
+            fixed=[0, 0, 0, self.b_fixed, 4], azs=['a', 'a', 'a', 'b', 'b'])
         self.zones = zone.split(self.cluster)[0]
         self.models = [shapes.ShapeCountModel(z, len(z.units), 0.1)
                        for z in self.zones]
         self.reports = {z.name: {'status': result.FEASIBLE, 'bound': 0.3,
                                  'message': 'planned', 'relaxed': 0.3,
                                  'milp_bound': None} for z in self.zones}
+
+
+class SettleTest(_TwoZones):
+    """Zones settle on the peaks the cloud ends at."""
 
     def settle(self, moves):
         a, b = self.zones
@@ -245,7 +252,7 @@ class SettleTest(testtools.TestCase):
             one[u] = h
         found = [one, b.unit_host]
         solve._settle(self.zones, found, self.models, self.reports,
-                      time.monotonic() + 5.0)
+                      time.monotonic() + 5.0, 0.005)
         self.assertIs(b.unit_host, found[1])
         return a.peaks(a.usage_after(found[0]))[0], int(
             np.sum(found[0] != a.unit_host)), found[0] is one
@@ -270,3 +277,62 @@ class SettleTest(testtools.TestCase):
         peak, moves, kept = self.settle([(0, 1)])
         self.assertEqual((0.5, 1, True), (peak, moves, kept))
         self.assertNotIn('objective', self.reports['a'])
+
+
+class TrimTest(_TwoZones):
+    """A zone undoes the moves the cloud's peaks do not need, and takes
+    the plan of fewer moves it gave up for host patterns the cloud's
+    peaks do not show. Zone b ends at 0.6; moving a 3 costs more than
+    moving the 2 (RAM follows VCPU)."""
+
+    b_fixed = 5
+
+    def trim(self, moves, fewer_moves):
+        a, b = self.zones
+        plans = []
+        for these in (moves, fewer_moves):
+            plans.append(np.array(a.unit_host))
+            for u, h in these:
+                plans[-1][u] = h
+        found = [plans[0], b.unit_host]
+        solve._trim(self.zones, found, [plans[1], None], self.models,
+                    self.reports, 0.005)
+        self.assertIs(b.unit_host, found[1])
+        return a.peaks(a.usage_after(found[0]))[0], int(
+            np.sum(found[0] != a.unit_host)), found[0] is plans[0]
+
+    def test_fewer_moves_under_the_cloud_peaks_pruned(self):
+        # The patterns reach 0.2 moving both 3s, one of them needed under
+        # 0.6; the other plan moves the 2 alone.
+        peak, moves, kept = self.trim([(0, 1), (1, 2)], [(2, 1)])
+        self.assertEqual((0.6, 1, False), (peak, moves, kept))
+        report = self.reports['a']
+        self.assertAlmostEqual(0.6, report['objective'])
+        self.assertIn('no host patterns', report['message'])
+        # 0.3 above the zone's bound of 0.3.
+        self.assertEqual(result.FEASIBLE, report['status'])
+
+    def test_fewer_moves_above_the_cloud_peaks_left(self):
+        # The other plan (no move, 0.8) is above zone b's 0.6: the
+        # patterns' plan is kept, one of its moves undone.
+        peak, moves, kept = self.trim([(0, 1), (1, 2)], [])
+        self.assertEqual((0.5, 1, False), (peak, moves, kept))
+        self.assertIn('undone', self.reports['a']['message'])
+
+    def test_no_cheaper_plan_left(self):
+        # Pruned, the other plan moves the 2 as the patterns do.
+        peak, moves, kept = self.trim([(2, 1)], [(0, 1), (2, 2)])
+        self.assertEqual((0.6, 1, True), (peak, moves, kept))
+        self.assertNotIn('objective', self.reports['a'])
+
+    def test_moves_under_the_cloud_peaks_undone(self):
+        # 0.3 with two moves, no other plan: the 3's is undone under 0.6.
+        a, b = self.zones
+        found = [np.array(a.unit_host), b.unit_host]
+        found[0][[0, 2]] = [1, 2]
+        solve._trim(self.zones, found, [None, None], self.models,
+                    self.reports, 0.005)
+        self.assertEqual([2], list(found[0][found[0] != a.unit_host]))
+        self.assertAlmostEqual(0.6, self.reports['a']['objective'])
+        self.assertIn('undone', self.reports['a']['message'])
+        self.assertIs(b.unit_host, found[1])
