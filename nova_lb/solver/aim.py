@@ -17,11 +17,10 @@ import numpy as np
 
 from nova_lb.model import constraints
 from nova_lb.solver import clock
+from nova_lb.solver import shapes
 
 #: Largest count model solved as a MILP in one piece.
 WHOLE = 4000
-#: ``scipy.optimize.milp`` status of a model proven infeasible.
-_INFEASIBLE = 2
 #: HiGHS's relative gap for the lowest integral peaks of a zone whose
 #: aim is out of reach: the peaks the plan ends at, so tight (a small
 #: zone closes it in well under a second).
@@ -106,7 +105,8 @@ def _integral(zone, model, aim, tolerance, deadline):
     """
     location, res = model.min_churn(aim + tolerance,
                                     clock.left(deadline) * 0.6)
-    if location is not None or res is None or res.status != _INFEASIBLE:
+    if (location is not None or res is None
+            or res.status != shapes.INFEASIBLE):
         return location, location is not None
     lowest, res = model.min_peak(clock.left(deadline) / 2, gap=_GAP,
                                  floor=aim)

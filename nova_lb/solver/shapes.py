@@ -42,8 +42,9 @@ LARGEST = 60000
 #: HiGHS's interior point method, smaller ones to its dual simplex (see
 #: :meth:`ShapeCountModel._linear`).
 IPM_HOSTS = 500
-#: ``scipy.optimize.linprog`` status of a programme proven infeasible.
-_INFEASIBLE = 2
+#: ``scipy.optimize.milp`` and ``linprog`` status of a programme proven
+#: infeasible.
+INFEASIBLE = 2
 
 
 def models(zone, budget, migration_cost):
@@ -322,7 +323,7 @@ class ShapeCountModel(object):
         for allowed, rows in tries:
             res = self._solve(cost, peak_cap, clock.left(deadline), 0.0,
                               integral=False, rows=rows, allowed=allowed)[1]
-            if res is not None and res.status != _INFEASIBLE:
+            if res is not None and res.status != INFEASIBLE:
                 break
         return None if res is None or res.status != 0 else res.x[:self.nv]
 

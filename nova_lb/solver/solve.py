@@ -16,6 +16,9 @@ server shape (:mod:`nova_lb.solver.shapes`): counts per shape and host.
    ones, or when HiGHS found nothing in time (:mod:`nova_lb.solver.aim`);
    moves that are not needed are undone. Each zone's plan is
    :mod:`nova_lb.solver.zone_plan`'s, in its share of the time.
+3. Once every zone has its plan, the moves the cloud's peaks (the
+   highest over the zones, per class) do not need are undone, and the
+   zones the integral model solves whole settle on those peaks.
 
 When that finds nothing, the heuristics take over as before: greedy and
 local search, then the exact per-server model of a small zone or HiGHS on

@@ -43,8 +43,8 @@ def plan(z, options, budget, deadline, model, relaxed, aim):
 
     That plan is the polished rounded one when the patterns won
     (:func:`_patterned`): higher for the zone, but the cloud may not
-    show it once the other zones are planned (:func:`nova_lb.solver.
-    solve._unpattern`).
+    show it once the other zones are planned (see
+    :func:`nova_lb.solver.solve._trim`).
 
     :param model: the zone's plan
         :class:`~nova_lb.solver.shapes.ShapeCountModel`.

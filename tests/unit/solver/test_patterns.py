@@ -68,11 +68,44 @@ class PatternTest(testtools.TestCase):
             self.assertLess(z.weighted_after(location),
                             z.weighted_after(rounded) - 0.01)
 
+    def test_seeded_with_the_patterns_that_fit(self):
+        # The patterns under a lower aim all fit a higher one, and the
+        # programme starts from them; under a lower aim, the ones that
+        # no longer fit their host's room are left out.
+        z = _zones(200, 'mixed', 7)[0]
+        model = shapes.ShapeCountModel(z, len(z.units), 1.0)
+        peaks = model.relaxed(10.0)[1]
+        problem = patterns._Problem(z, model, patterns._pool(z, model))
+        low = peaks + 0.005
+        high = low + problem.steps(0.005)
+
+        def programme(aim, seeds=()):
+            counts, columns = problem.counts(aim, time.monotonic() + 20.0,
+                                             seeds)
+            self.assertIsNotNone(counts)
+            room = patterns._room(z, problem.hosts, problem.base,
+                                  problem.unit, aim)
+            kind_of = np.unique(room, axis=0, return_inverse=True)[1]
+            kind_of = kind_of.ravel()
+            made = {(kind_of[h], c.tobytes()) for h, c in columns}
+            fit = {(kind_of[h], c.tobytes()) for h, c in seeds
+                   if np.all(c @ problem.demand <= room[h] + 1e-9)}
+            for h, c in columns:
+                self.assertTrue(np.all(c @ problem.demand <= room[h] + 1e-9))
+            self.assertLessEqual(fit, made)
+            return columns, len(fit)
+
+        lower = programme(low)[0]
+        self.assertEqual(len(lower), programme(high, lower)[1])
+        higher = programme(high)[0]
+        self.assertLess(programme(low, higher)[1], len(higher))
+
     def test_room_rises_a_whole_vcpu_on_the_smallest_host(self):
         c = clusters.make([(60, 262144, 2000), (240, 65536, 2000)],
                           [(0, (2, 4096, 10))] * 10)
         z = zone.split(c)[0][0]
-        problem = patterns._Problem(z, shapes.ShapeCountModel(z, 10, 1.0))
+        model = shapes.ShapeCountModel(z, 10, 1.0)
+        problem = patterns._Problem(z, model, patterns._pool(z, model))
         step = problem.steps(0.005)
         self.assertAlmostEqual(2 / 60, step[0])
         self.assertAlmostEqual(4096 / 65536, step[1])
