@@ -108,9 +108,7 @@ class ShapeCountModel(object):
         self.shape_of = self.shape_of.ravel()
         self.demand = shapes[:, :-1]
         self.group = shapes[:, -1].astype(int)
-        self.counts_now = np.zeros((len(shapes), len(z.hosts)))
-        np.add.at(self.counts_now, (self.shape_of, z.unit_host[self.units]),
-                  1)
+        self.counts_now = self._per_host(z.unit_host)
         self.base = z.usage - self.counts_now.T @ self.demand
         self.vk, self.vh = np.nonzero((self.counts_now > 0)
                                       | z.accepts[None, :])
@@ -483,9 +481,14 @@ class ShapeCountModel(object):
     def counts(self, location):
         """(nv,) the counts of the zone's units at ``location``, the
         inverse of :meth:`locations`."""
-        after = np.zeros(self.counts_now.shape)
-        np.add.at(after, (self.shape_of, location[self.units]), 1)
-        return after[self.vk, self.vh]
+        return self._per_host(location)[self.vk, self.vh]
+
+    def _per_host(self, location):
+        """(shapes, hosts) how many of the counted units of each shape
+        are on each host at ``location``."""
+        per_host = np.zeros((len(self.demand), len(self.zone.hosts)))
+        np.add.at(per_host, (self.shape_of, location[self.units]), 1)
+        return per_host
 
     def cost_of(self, location):
         """Migration cost of moving the zone's units to ``location``."""
@@ -501,9 +504,8 @@ class ShapeCountModel(object):
         z = self.zone
         after = np.zeros((len(self.demand), len(z.hosts)), dtype=int)
         after[self.vk, self.vh] = counts
-        before = np.zeros_like(after)
+        before = self.counts_now.astype(int)
         host_of = z.unit_host[self.units]
-        np.add.at(before, (self.shape_of, host_of), 1)
         if np.any(after.sum(axis=1) != before.sum(axis=1)):
             return None
         # Rank of each server among its shape on its host, members last
