@@ -23,6 +23,8 @@ class Options:
     time_limit: float = 10.0
     #: Most migrations in one plan; 0 means no limit.
     max_migrations: int = 0
+    #: Threads that plan zones side by side; 0: one per core.
+    threads: int = 0
     #: Do nothing while the weighted peak is within this of the bound.
     deadband: float = 0.02
     #: Peaks may exceed the best found by this much to save migrations.
@@ -41,6 +43,7 @@ class Options:
         group = conf.solver
         return cls(time_limit=group.time_limit,
                    max_migrations=group.max_migrations,
+                   threads=group.threads,
                    deadband=group.deadband,
                    peak_tolerance=group.peak_tolerance,
                    migration_cost=group.migration_cost)

@@ -15,7 +15,9 @@ server shape (:mod:`nova_lb.solver.shapes`): counts per shape and host.
    it is; the rounded fractional plan polished by local search for larger
    ones, or when HiGHS found nothing in time (:mod:`nova_lb.solver.aim`);
    moves that are not needed are undone. Each zone's plan is
-   :mod:`nova_lb.solver.zone_plan`'s, in its share of the time.
+   :mod:`nova_lb.solver.zone_plan`'s, in its share of the time. Without
+   a migration budget, the larger zones plan side by side in threads
+   (:mod:`nova_lb.solver.threads`), each in all the time they have.
 3. Once every zone has its plan, the moves the cloud's peaks (the
    highest over the zones, per class) do not need are undone, and the
    zones the integral model solves whole settle on those peaks.
@@ -29,6 +31,7 @@ load that cannot move and the relaxation), or whose plan would lower the
 cloud's weighted peak by less than ``deadband``, is left as it is.
 """
 
+import threading
 import time
 
 import numpy as np
@@ -41,6 +44,7 @@ from nova_lb.solver import joint
 from nova_lb.solver import local
 from nova_lb.solver import result
 from nova_lb.solver import shapes
+from nova_lb.solver import threads as threads_mod
 from nova_lb.solver import zone as zone_mod
 from nova_lb.solver import zone_plan
 
@@ -68,11 +72,11 @@ def solve(cluster, options):
     zones, pinned = zone_mod.split(cluster, options.drain)
     budget = options.max_migrations or len(cluster.servers)
     location = np.array(cluster.location, dtype=int)
-    units_left = sum(len(z.units) for z in zones)
     reports = {}
     models = [shapes.models(z, budget, options.migration_cost)
               for z in zones]
-    relaxed = _relax(models, options.time_limit * _RELAX_SHARE)
+    relaxed = _relax(models, options.time_limit * _RELAX_SHARE,
+                     threads_mod.count(options.threads, len(models)))
     # The cloud's peak is the highest over the zones, per class: every
     # zone aims at the peaks of the zones' relaxation together, else at
     # the highest of their own relaxations' peaks.
@@ -87,29 +91,22 @@ def solve(cluster, options):
     by_zone = {id(z): (m[1], r[0]) for z, m, r in zip(zones, models,
                                                        relaxed)}
     spent = _spend(zones, [m[1] for m in models], options, aim, start)
-    # The peaks the zones solved so far reach, per class.
-    reached = np.zeros(len(aim))
-    # Worst zones first: they get the migration budget first.
-    order = sorted(zones, key=lambda z: -(z.weighted(z.peaks())
-                                          - z.weighted(z.lower_bound())))
-    found, fewer = [], []
+    # Zones planned side by side first (:func:`_apart`), then the others
+    # one after another, worst first: they get the migration budget
+    # first.
+    apart = _apart(zones, by_zone, options)
+    order = apart + sorted(
+        (z for z in zones if all(z is not a for a in apart)),
+        key=lambda z: -(z.weighted(z.peaks()) - z.weighted(z.lower_bound())))
     # What the zones' plans leave for the settling pass at the end.
     plans_end = deadline - _settle_time(order, by_zone, options)
-    for z in order:
-        # Each zone gets its share of the time the zones before it left.
-        share = len(z.units) / max(units_left, 1)
-        units_left -= len(z.units)
-        zone_deadline = min(plans_end, time.monotonic() + share * max(
-            plans_end - time.monotonic(), 0.0) + 0.05)
-        model, bound = by_zone[id(z)]
-        model.hi[model.budget_row] = budget
-        unit_host, report, spare = zone_plan.plan(
-            z, options, budget, zone_deadline, model, bound,
-            _zone_aim(model, aim, reached, options.peak_tolerance))
-        budget -= int(np.sum(unit_host != z.unit_host))
-        reached = np.maximum(reached, z.peaks_after(unit_host))
-        found.append(unit_host)
-        fewer.append(spare)
+    planned = _plan_apart(apart, by_zone, options, budget, aim, clock.part(
+        plans_end, _units(apart) / max(_units(zones), 1)))
+    planned += _plan_in_turn(order[len(apart):], by_zone, options, budget,
+                             aim, plans_end, list(zip(apart, planned)))
+    found = [unit_host for unit_host, _, _ in planned]
+    fewer = [spare for _, _, spare in planned]
+    for z, (_, report, _) in zip(order, planned):
         reports[z.name or 'default'] = report
     zone_models = [by_zone[id(z)][0] for z in order]
     _trim(order, found, fewer, zone_models, reports, options.peak_tolerance)
@@ -125,6 +122,85 @@ def solve(cluster, options):
                                 reports)
     return _combine(cluster, zones, location, reports, pinned,
                     time.monotonic() - start, together)
+
+
+def _apart(zones, by_zone, options):
+    """The zones planned side by side, in threads: those too large for
+    one exact model, when there is no migration budget and more than one
+    thread (:func:`nova_lb.solver.threads.count`).
+
+    Each aims at the cloud's aim alone (:func:`_zone_aim`), and without a
+    budget no zone's moves leave the others fewer, so the order of their
+    plans does not matter.
+    """
+    large = [z for z in zones
+             if not aim_mod.solves_whole(by_zone[id(z)][0].nv)]
+    if options.max_migrations or threads_mod.count(options.threads,
+                                                   len(large)) < 2:
+        return []
+    return large
+
+
+def _plan_apart(zones, by_zone, options, budget, aim, until):
+    """:func:`nova_lb.solver.zone_plan.plan` of ``zones`` side by side,
+    all by ``until``.
+
+    A zone that starts with no more zones waiting than threads has the
+    time left to itself; one that waits for a thread gets its share of
+    the time left when it starts (its units over the waiting zones', once
+    per thread).
+    """
+    threads = threads_mod.count(options.threads, len(zones))
+    lock = threading.Lock()
+    waiting = [len(zones), _units(zones)]
+
+    def plan(z):
+        with lock:
+            share = 1.0 if waiting[0] <= threads else min(
+                threads * len(z.units) / max(waiting[1], 1), 1.0)
+            waiting[0] -= 1
+            waiting[1] -= len(z.units)
+        model, bound = by_zone[id(z)]
+        return zone_plan.plan(z, options, budget, clock.part(until, share),
+                              model, bound, aim)
+
+    return threads_mod.run(plan, zones, threads)
+
+
+def _plan_in_turn(zones, by_zone, options, budget, aim, until, before):
+    """:func:`nova_lb.solver.zone_plan.plan` of ``zones`` one after
+    another, all by ``until``, each in its share of the time the zones
+    before it left.
+
+    Each has the migration budget the zones before it (``before``: the
+    ``(zone, plan)`` of those planned apart, then these) left, and aims
+    no lower than the peaks they reached (:func:`_zone_aim`).
+    """
+    reached = np.zeros(len(aim))
+    for z, (unit_host, _, _) in before:
+        budget -= int(np.sum(unit_host != z.unit_host))
+        reached = np.maximum(reached, z.peaks_after(unit_host))
+    planned = []
+    units_left = _units(zones)
+    for z in zones:
+        share = len(z.units) / max(units_left, 1)
+        units_left -= len(z.units)
+        zone_deadline = min(until, time.monotonic() + share * clock.left(
+            until) + 0.05)
+        model, bound = by_zone[id(z)]
+        model.hi[model.budget_row] = budget
+        unit_host, report, spare = zone_plan.plan(
+            z, options, budget, zone_deadline, model, bound,
+            _zone_aim(model, aim, reached, options.peak_tolerance))
+        budget -= int(np.sum(unit_host != z.unit_host))
+        reached = np.maximum(reached, z.peaks_after(unit_host))
+        planned.append((unit_host, report, spare))
+    return planned
+
+
+def _units(zones):
+    """Units (servers that move together) of ``zones``."""
+    return sum(len(z.units) for z in zones)
 
 
 def _zone_aim(model, aim, reached, tolerance):
@@ -335,8 +411,9 @@ def _migrations(z, unit_host):
         unit_host != z.unit_host))
 
 
-def _relax(models, time_limit):
-    """``[(bound, peaks)]``: each zone's relaxation, in ``time_limit``.
+def _relax(models, time_limit, threads):
+    """``[(bound, peaks)]``: each zone's relaxation, in ``time_limit``,
+    ``threads`` zones side by side.
 
     Each zone may take all the time the zones before it left: a
     relaxation cut short gives nothing, and without it a zone falls back
@@ -345,7 +422,8 @@ def _relax(models, time_limit):
     two seconds or more, a 5,000-host one most of a minute).
     """
     deadline = time.monotonic() + time_limit
-    return [m[0].relaxed(clock.left(deadline)) for m in models]
+    return threads_mod.run(lambda m: m[0].relaxed(clock.left(deadline)),
+                           models, threads)
 
 
 def weighted_peak(cluster, location):
