@@ -3,9 +3,10 @@
 A plan's time goes mostly to HiGHS, which leaves Python's lock while it
 solves, so threads put the machine's other cores to work: on two cores a
 cloud of two 500-host zones gets twice the solver time per zone within
-the same time limit (1,000 hosts, profile ``large``, seed 101: 0.0119
-above the bound where one zone after the other ended 0.032-0.036 above
-it, the host patterns having had a second instead of five).
+the same time limit (1,000 hosts, profile ``large``, seed 101: the host
+patterns get about five seconds a zone instead of one, and five runs of
+seven end 0.008-0.016 above the bound, where one zone after the other
+ended 0.020-0.036 above it).
 """
 
 from concurrent import futures
