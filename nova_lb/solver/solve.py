@@ -178,8 +178,7 @@ def _plan_in_turn(zones, by_zone, options, budget, aim, until, before):
     """
     reached = np.zeros(len(aim))
     for z, (unit_host, _, _) in before:
-        budget -= int(np.sum(unit_host != z.unit_host))
-        reached = np.maximum(reached, z.peaks_after(unit_host))
+        budget, reached = _after(z, unit_host, budget, reached)
     planned = []
     units_left = _units(zones)
     for z in zones:
@@ -192,10 +191,17 @@ def _plan_in_turn(zones, by_zone, options, budget, aim, until, before):
         unit_host, report, spare = zone_plan.plan(
             z, options, budget, zone_deadline, model, bound,
             _zone_aim(model, aim, reached, options.peak_tolerance))
-        budget -= int(np.sum(unit_host != z.unit_host))
-        reached = np.maximum(reached, z.peaks_after(unit_host))
+        budget, reached = _after(z, unit_host, budget, reached)
         planned.append((unit_host, report, spare))
     return planned
+
+
+def _after(z, unit_host, budget, reached):
+    """``(budget, reached)`` once zone ``z``'s units are at ``unit_host``:
+    the migration budget its moves leave, and the peaks (R,) reached so
+    far with its own."""
+    return (budget - int(np.sum(unit_host != z.unit_host)),
+            np.maximum(reached, z.peaks_after(unit_host)))
 
 
 def _units(zones):
