@@ -110,6 +110,17 @@ class PatternTest(testtools.TestCase):
         self.assertAlmostEqual(2 / 60, step[0])
         self.assertAlmostEqual(4096 / 65536, step[1])
 
+    def test_small_servers_left_out_before_a_large_one(self):
+        # One host of room 4 and servers of 3, 2 and 2: leaving the large
+        # one out leaves less out in all, but the two small ones are what
+        # finds room elsewhere.
+        demand = np.array([[3.0, 3.0], [2.0, 2.0]])
+        found, use = patterns._columns(
+            demand, np.array([1.0, 2.0]), np.array([[4.0, 4.0]]),
+            np.array([1]), [], [], time.monotonic() + 5.0)
+        taken = [counts for (_, counts), n in zip(found, use) if n > 0.5]
+        self.assertEqual([[1.0, 0.0]], [list(c) for c in taken])
+
     def test_a_member_on_a_drained_host_leaves_it_to_the_rounding(self):
         # Patterns move no anti-affinity member, and a drained host must
         # lose them all: no pattern plan.
