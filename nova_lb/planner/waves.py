@@ -141,10 +141,18 @@ def _unblock(cluster, state, where, goal, pending, hopped, left_out):
     by another that can. A move is left out only when no pending server
     has a host to hop through.
 
+    A hop goes to the emptiest host no pending move is bound for, else
+    to the emptiest: the emptiest is often one waiting for a large
+    server, and a server that hops there takes its room (1,000 hosts,
+    profile ``large``, seed 8: a 64 GB server hopped onto the host a
+    128 GB one had to go to, and six moves were left out).
+
     :returns: the one-move wave, or ``[]`` after leaving a move out.
     """
-    order = np.argsort(state.usage.sum(axis=1) / np.maximum(
-        state.limit.sum(axis=1), 1e-9))
+    awaited = np.zeros(len(cluster.hosts), dtype=bool)
+    awaited[[goal[s] for s in pending]] = True
+    order = np.lexsort((state.usage.sum(axis=1) / np.maximum(
+        state.limit.sum(axis=1), 1e-9), awaited))
     for s in pending:
         if s in hopped:
             continue

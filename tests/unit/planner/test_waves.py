@@ -89,6 +89,20 @@ class WavesTest(testtools.TestCase):
         self.assertEqual([1, 0], replay(self, c, steps))
         self.assertEqual([1, 0], list(where))
 
+    def test_a_hop_keeps_off_a_host_a_move_waits_for(self):
+        # A cycle on full hosts: server0 (6) host0 -> host1, server1 (5)
+        # host1 -> host2, server2 (5) host2 -> host0. host1 is the
+        # emptiest, but server0 waits for its room; server2 hops through
+        # host3 instead (room for 5, not for 6), and every move runs.
+        c = clusters.vcpu_only([10, 10, 10, 20], [(0, 6), (1, 5), (2, 5)],
+                               fixed=[4, 0, 5, 15])
+        steps, left_out, where = waves.order(c, [1, 2, 0])
+        self.assertEqual([], left_out)
+        self.assertIn(('server2', 'host3'),
+                      [(s.server, s.destination) for s in steps])
+        self.assertEqual([1, 2, 0], replay(self, c, steps))
+        self.assertEqual([1, 2, 0], list(where))
+
     def test_cycle_without_room_is_left_out(self):
         c = clusters.vcpu_only([10, 10], [(0, 5), (1, 5)], fixed=[5, 5])
         steps, left_out, where = waves.order(c, [1, 0])
