@@ -85,15 +85,71 @@ class JointTest(testtools.TestCase):
             self.assertLessEqual(np.dot(weights, aim), together + 1e-3,
                                  (profile, seed))
             apart += highest > together + 0.003
-            for z, m in zip(zones, models):
-                # Each zone's counts are under the aim.
-                load = m.base.copy()
-                np.add.at(load, m.vh, m.relaxed_counts[:, None]
-                          * m.demand[m.vk])
-                util = load / np.where(z.capacity > 0, z.capacity, np.inf)
-                self.assertTrue(np.all(util[z.accepts][:, weights > 0]
-                                       <= aim[weights > 0] + 1e-6), seed)
         self.assertGreaterEqual(apart, 10)
+
+    def test_each_zones_counts_under_the_aim(self):
+        # The rounded fallback plan starts from them: under the peaks
+        # the zones settled on, or reached together.
+        for profile, seed, snap in _settled_clouds():
+            cluster = build.build(snap, FAST.model)
+            zones = zone_mod.split(cluster)[0]
+            weights = zones[0].weights
+            for settle in (
+                    lambda ms, own: joint.aim(ms, own,
+                                              time.monotonic() + 5.0),
+                    lambda ms, own: joint.relaxed(ms, weights, 5.0)[1]):
+                models = [shapes.models(z, len(z.units), 1.0)[0]
+                          for z in zones]
+                aim = settle(models, [m.relaxed(5.0) for m in models])
+                for z, m in zip(zones, models):
+                    load = m.base.copy()
+                    np.add.at(load, m.vh, m.relaxed_counts[:, None]
+                              * m.demand[m.vk])
+                    util = load / np.where(z.capacity > 0, z.capacity,
+                                           np.inf)
+                    self.assertTrue(np.all(
+                        util[z.accepts][:, weights > 0]
+                        <= aim[weights > 0] + 1e-6), (profile, seed))
+
+    def test_zones_that_do_not_cross_gain_nothing_together(self):
+        # The solver relaxes larger clouds together only where their
+        # zones cross: elsewhere the highest zone's bound is the joint.
+        seen = set()
+        for profile, seed, snap in _settled_clouds():
+            cluster = build.build(snap, FAST.model)
+            zones = zone_mod.split(cluster)[0]
+            weights = zones[0].weights
+            models = [shapes.models(z, len(z.units), 1.0)[0] for z in zones]
+            own = [m.relaxed(5.0) for m in models]
+            together = joint.relaxed(models, weights, 5.0)[0]
+            highest = max(b for b, _ in own)
+            crossed = joint.crossed(own, weights)
+            seen.add(crossed)
+            if not crossed:
+                self.assertAlmostEqual(together, highest, 6)
+            seen.add(together > highest + 1e-6)
+        self.assertEqual(seen, {False, True})
+
+    def test_crossed_zones_relaxed_together_past_largest(self):
+        # 1,000-host clouds: too large for LARGEST, relaxed together
+        # when their zones cross; the bound is the joint one.
+        self.useFixture(fixtures.MockPatch(
+            'nova_lb.solver.joint.LARGEST', 0))
+        raised = 0
+        for profile, seed, snap in _settled_clouds():
+            cluster = build.build(snap, FAST.model)
+            zones = zone_mod.split(cluster)[0]
+            weights = zones[0].weights
+            models = [shapes.models(z, len(z.units), 1.0)[0] for z in zones]
+            own = [m.relaxed(5.0) for m in models]
+            if not joint.crossed(own, weights):
+                continue
+            together = joint.relaxed(models, weights, 5.0, joint.CROSSED)[0]
+            plan = planner.plan(snap, FAST)
+            self.assertGreaterEqual(plan.solver['bound'], together - 1e-9,
+                                    (profile, seed))
+            raised += together > max(b for b, _ in own) + 1e-3
+        self.assertGreaterEqual(raised, 5)
 
     def test_counts_only_from_the_peaks_the_aim_takes(self):
         # A zone solved again and found no lower keeps its peaks, and so
@@ -130,6 +186,8 @@ class JointTest(testtools.TestCase):
         # peaks, these plans ended 0.033 (tight, seed 0) above the bound.
         self.useFixture(fixtures.MockPatch(
             'nova_lb.solver.joint.LARGEST', 0))
+        self.useFixture(fixtures.MockPatch(
+            'nova_lb.solver.joint.CROSSED', 0))
         self.useFixture(fixtures.MockPatch('nova_lb.solver.aim.WHOLE', 0))
         options = planner.Options(solver=result.Options(time_limit=2.0))
         for profile, seed in (('tight', 0), ('tight', 1), ('faults', 0),
