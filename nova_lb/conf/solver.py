@@ -50,6 +50,10 @@ The exact model (HiGHS) stops at this limit and the best valid plan found
 so far is used; a fast heuristic plan is always available as a fallback,
 so a short limit gives a valid but possibly less balanced plan.
 
+When no order of waves can carry out some moves (every host they need
+stays full), the plan is solved again around them, at most twice, each
+time in half this limit: such a plan can take up to twice this limit.
+
 Possible values:
 
 * A number of seconds from 0.5 to 86400 (a day).
