@@ -68,12 +68,8 @@ class JointTest(testtools.TestCase):
         # up to 0.11 above the relaxation of the zones together, that
         # point is within 0.001 of it.
         apart = 0
-        for profile, seed, snap in _settled_clouds():
-            cluster = build.build(snap, FAST.model)
-            zones = zone_mod.split(cluster)[0]
+        for profile, seed, snap, zones, models, own in _relaxed_clouds():
             weights = zones[0].weights
-            models = [shapes.models(z, len(z.units), 1.0)[0] for z in zones]
-            own = [m.relaxed(5.0) for m in models]
             highest = float(np.dot(weights, np.max([p for _, p in own],
                                                    axis=0)))
             aim = joint.aim(models, own, time.monotonic() + 5.0)
@@ -90,44 +86,35 @@ class JointTest(testtools.TestCase):
     def test_each_zones_counts_under_the_aim(self):
         # The rounded fallback plan starts from them: under the peaks
         # the zones settled on, or reached together.
-        for profile, seed, snap in _settled_clouds():
-            cluster = build.build(snap, FAST.model)
-            zones = zone_mod.split(cluster)[0]
-            weights = zones[0].weights
-            for settle in (
-                    lambda ms, own: joint.aim(ms, own,
-                                              time.monotonic() + 5.0),
-                    lambda ms, own: joint.relaxed(ms, weights, 5.0)[1]):
-                models = [shapes.models(z, len(z.units), 1.0)[0]
-                          for z in zones]
-                aim = settle(models, [m.relaxed(5.0) for m in models])
+        for settle in (
+                lambda ms, own: joint.aim(ms, own, time.monotonic() + 5.0),
+                lambda ms, own: joint.relaxed(ms, ms[0].zone.weights,
+                                              5.0)[1]):
+            for profile, seed, _, zones, models, own in _relaxed_clouds():
+                aim = settle(models, own)
+                weighted = zones[0].weights > 0
                 for z, m in zip(zones, models):
                     load = m.base.copy()
                     np.add.at(load, m.vh, m.relaxed_counts[:, None]
                               * m.demand[m.vk])
                     util = load / np.where(z.capacity > 0, z.capacity,
                                            np.inf)
-                    self.assertTrue(np.all(
-                        util[z.accepts][:, weights > 0]
-                        <= aim[weights > 0] + 1e-6), (profile, seed))
+                    self.assertTrue(np.all(util[z.accepts][:, weighted]
+                                           <= aim[weighted] + 1e-6),
+                                    (profile, seed))
 
     def test_zones_that_do_not_cross_gain_nothing_together(self):
         # The solver relaxes larger clouds together only where their
         # zones cross: elsewhere the highest zone's bound is the joint.
         seen = set()
-        for profile, seed, snap in _settled_clouds():
-            cluster = build.build(snap, FAST.model)
-            zones = zone_mod.split(cluster)[0]
+        for profile, seed, snap, zones, models, own in _relaxed_clouds():
             weights = zones[0].weights
-            models = [shapes.models(z, len(z.units), 1.0)[0] for z in zones]
-            own = [m.relaxed(5.0) for m in models]
             together = joint.relaxed(models, weights, 5.0)[0]
-            highest = max(b for b, _ in own)
             crossed = joint.crossed(own, weights)
             seen.add(crossed)
             if not crossed:
-                self.assertAlmostEqual(together, highest, 6)
-            seen.add(together > highest + 1e-6)
+                self.assertAlmostEqual(together, max(b for b, _ in own), 6,
+                                       (profile, seed))
         self.assertEqual(seen, {False, True})
 
     def test_crossed_zones_relaxed_together_past_largest(self):
@@ -136,12 +123,8 @@ class JointTest(testtools.TestCase):
         self.useFixture(fixtures.MockPatch(
             'nova_lb.solver.joint.LARGEST', 0))
         raised = 0
-        for profile, seed, snap in _settled_clouds():
-            cluster = build.build(snap, FAST.model)
-            zones = zone_mod.split(cluster)[0]
+        for profile, seed, snap, zones, models, own in _relaxed_clouds():
             weights = zones[0].weights
-            models = [shapes.models(z, len(z.units), 1.0)[0] for z in zones]
-            own = [m.relaxed(5.0) for m in models]
             if not joint.crossed(own, weights):
                 continue
             together = joint.relaxed(models, weights, 5.0, joint.CROSSED)[0]
@@ -156,11 +139,7 @@ class JointTest(testtools.TestCase):
         # the counts of those peaks: the rounded fallback plan must be
         # under the aim.
         calls = 0
-        for profile, seed, snap in _settled_clouds():
-            cluster = build.build(snap, FAST.model)
-            zones = zone_mod.split(cluster)[0]
-            models = [shapes.models(z, len(z.units), 1.0)[0] for z in zones]
-            own = [m.relaxed(5.0) for m in models]
+        for _, _, _, _, models, own in _relaxed_clouds():
             kept = [np.array(m.relaxed_counts) for m in models]
             for m in models:
                 real = m.relaxed_above
@@ -200,6 +179,16 @@ class JointTest(testtools.TestCase):
                 cluster, test_gap.emitted_location(cluster, plan))
             self.assertLessEqual(reached, plan.solver['bound'] + 0.015,
                                  (profile, seed))
+
+
+def _relaxed_clouds():
+    """:func:`_settled_clouds` with their zones, each zone's shape model
+    and own relaxation: ``(profile, seed, snap, zones, models, own)``."""
+    for profile, seed, snap in _settled_clouds():
+        zones = zone_mod.split(build.build(snap, FAST.model))[0]
+        models = [shapes.models(z, len(z.units), 1.0)[0] for z in zones]
+        yield (profile, seed, snap, zones, models,
+               [m.relaxed(5.0) for m in models])
 
 
 def _settled_clouds():
