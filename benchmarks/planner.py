@@ -176,7 +176,9 @@ def _report(rows):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--sizes', default=','.join(SIZES))
-    parser.add_argument('--profiles', default=','.join(profiles.PROFILES))
+    parser.add_argument(
+        '--profiles', help='Profiles to run (default: every profile; the '
+        'largest sizes, which take minutes a cloud, only default).')
     parser.add_argument('--seeds', default='100,101')
     parser.add_argument('--json', metavar='FILE',
                         help='Also write every measurement here.')
@@ -188,9 +190,10 @@ def main(argv=None):
         return 0
     rows, failed = [], 0
     for size in args.sizes.split(','):
-        # The largest sizes run the default profile only: each takes
-        # minutes.
-        names = (args.profiles.split(',') if SIZES[size][0] <= 1000
+        # The largest sizes run the default profile unless told: each
+        # takes minutes.
+        names = (args.profiles.split(',') if args.profiles
+                 else list(profiles.PROFILES) if SIZES[size][0] <= 1000
                  else ['default'])
         for profile in names:
             for seed in args.seeds.split(','):
