@@ -7,9 +7,11 @@ server shape (:mod:`nova_lb.solver.shapes`): counts per shape and host.
    bound, and its peaks per class are what an integral plan can nearly
    reach. The cloud's peak is the highest over its zones, per class, so
    every zone aims at the peaks of the zones' relaxation together
-   (:mod:`nova_lb.solver.joint`, a bound too), else at the highest
-   relaxed peaks of any zone; a zone the integral model solves whole
-   aims no lower than the peaks the zones before it reached.
+   (:mod:`nova_lb.solver.joint`, a bound too, where the zones are small
+   or their relaxations cross), else at a point their own relaxations
+   reach together (:func:`nova_lb.solver.joint.aim`); a zone the
+   integral model solves whole aims no lower than the peaks the zones
+   before it reached.
 2. The fewest/cheapest moves just above the aim (``peak_tolerance``):
    HiGHS on the integral model for zones of a few hundred hosts, kept as
    it is; the rounded fractional plan polished by local search for larger
@@ -83,7 +85,7 @@ def solve(cluster, options):
                      threads_mod.count(options.threads, len(models)))
     # The cloud's peak is the highest over the zones, per class: every
     # zone aims at the peaks of the zones' relaxation together, else at
-    # the highest of their own relaxations' peaks.
+    # a point their own relaxations reach together.
     weights = zone_mod.class_weights(cluster)
     together, aim = joint.relaxed(
         [m[0] for m in models], weights,
