@@ -141,9 +141,16 @@ def _summary(rows, size):
     if any(f['violations'] for f in rows):
         line += ' | CHECKER VIOLATIONS'
     _, _, _, t_target, m_target, _ = SIZES[size]
+    # The median target holds on every profile, not on all pooled.
+    medians = {p: float(np.median([g for g, f in zip(gaps, rows)
+                                   if f['profile'] == p]))
+               for p in sorted({f['profile'] for f in rows})}
+    highest = max(medians, key=medians.get)
     verdict = [
         'gap worst <= %.2f: %s' % (GAP_WORST, max(gaps) <= GAP_WORST),
-        'median <= %.2f: %s' % (GAP_MEDIAN, np.median(gaps) <= GAP_MEDIAN),
+        'median <= %.2f on every profile: %s (highest %s %.4f)' % (
+            GAP_MEDIAN, medians[highest] <= GAP_MEDIAN, highest,
+            medians[highest]),
         'time <= %.0f s: %s' % (t_target, max(times) <= t_target)]
     if m_target:
         verdict.append('memory <= %d GiB: %s' % (m_target,
