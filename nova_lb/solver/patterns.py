@@ -65,8 +65,9 @@ def lowest(zone, model, aim, tolerance, deadline):
     ``deadline``, or None.
 
     The patterns' room starts at ``aim + tolerance`` (R,) and rises,
-    class by class, by one to four :meth:`_Problem.steps` (see
-    :data:`_RISES`) while that lowers the plan, each programme seeded
+    class by class, the class with the least spare room first
+    (:meth:`_Problem.tightest`), by one to four :meth:`_Problem.steps`
+    (see :data:`_RISES`) while that lowers the plan, each programme seeded
     with the lowest plan's patterns: at the relaxation's aim every
     host's room may be a few vCPUs short of whole servers, and the
     servers left over overshoot (the zone above: 0.5759 at the aim,
@@ -79,8 +80,6 @@ def lowest(zone, model, aim, tolerance, deadline):
         return None
     problem = _Problem(zone, model, pool)
     step = problem.steps(tolerance)
-    rises = [np.eye(len(aim))[r] * step[r] * n
-             for r in np.flatnonzero(zone.weights > 0) for n in _RISES]
     best, score, seeds = None, np.inf, []
     tries = [aim + tolerance]
     while tries and time.monotonic() < deadline:
@@ -94,7 +93,8 @@ def lowest(zone, model, aim, tolerance, deadline):
             # The first rise that lowers the plan is taken: a programme
             # takes a second or more on 500 hosts, and the zone has a
             # few.
-            tries = [room + rise for rise in rises]
+            tries = [room + np.eye(len(aim))[r] * step[r] * n
+                     for r in problem.tightest(room) for n in _RISES]
     return best
 
 
@@ -128,6 +128,25 @@ class _Problem(object):
         smallest = np.array([np.min(c[c > 0], initial=np.inf)
                              for c in cap.T])
         return np.maximum(np.nan_to_num(self.unit / smallest), tolerance)
+
+    def tightest(self, aim):
+        """The weighted classes, least spare room under ``aim`` (R,)
+        first: the hosts' room over what the servers need, relative to it.
+
+        The relaxation levels the class that makes the zone's peak, and
+        under its aim and the tolerance that class has well under 1 % to
+        spare: not enough for whole servers, and no rise of another class
+        gives it more (1,000 hosts, ``large``, seed 103, a 500-host zone:
+        0.6 % of its memory to spare, 6 % of its vCPUs). Fifteen clouds
+        of that profile, two runs each: plans 0.0109 above the bound at
+        the median and 0.0158 at worst, where vCPUs rising first gave
+        0.0130 and 0.0176.
+        """
+        z = self.zone
+        room = _room(z, self.hosts, self.base, self.unit, aim).sum(axis=0)
+        need = np.maximum(self.total @ self.demand, 1e-9)
+        weighted = np.flatnonzero(z.weights > 0)
+        return weighted[np.argsort((room / need)[weighted], kind='stable')]
 
     def counts(self, aim, deadline, seeds=()):
         """``(counts, columns)``: counts (the model's columns) of whole

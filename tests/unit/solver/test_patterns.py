@@ -110,6 +110,22 @@ class PatternTest(testtools.TestCase):
         self.assertAlmostEqual(2 / 60, step[0])
         self.assertAlmostEqual(4096 / 65536, step[1])
 
+    def test_room_rises_first_where_least_is_spare(self):
+        # Two hosts and twelve servers of 2 vCPUs and 8 GiB. Under peaks
+        # of 50 % vCPU and 80 % memory the hosts hold 48 GiB of whole
+        # servers each, what the servers need, and 64 vCPUs where they
+        # need 24: memory rises first. Under 20 % vCPU and 95 % memory,
+        # the reverse.
+        c = clusters.make([(64, 65536, 2000)] * 2,
+                          [(i % 2, (2, 8192, 10)) for i in range(12)])
+        z = zone.split(c)[0][0]
+        model = shapes.ShapeCountModel(z, 12, 1.0)
+        problem = patterns._Problem(z, model, patterns._pool(z, model))
+        self.assertEqual([1, 0], list(problem.tightest(
+            np.array([0.5, 0.8, 1.0]))))
+        self.assertEqual([0, 1], list(problem.tightest(
+            np.array([0.2, 0.95, 1.0]))))
+
     def test_small_servers_left_out_before_a_large_one(self):
         # One host of room 4 and servers of 3, 2 and 2: leaving the large
         # one out leaves less out in all, but the two small ones are what
