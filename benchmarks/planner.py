@@ -19,9 +19,12 @@ Reference, per cloud:
   :meth:`nova_lb.solver.shapes.ShapeCountModel.relaxed`).
 
 Printed: per size and profile, the worst and median gap of the emitted
-plan to the reference (and to the best proven bound), time, migrations; then per size over all profiles,
-with the targets of issue #11. Seeds 0-9 were used while tuning the
-solver; the default seeds (100, 101) were not.
+plan to the reference (and to the best proven bound), time, migrations;
+then per size over all profiles, with the targets of issue #11 (the
+median one on every profile). Seeds 0-9 and 112-118 were used while
+tuning the solver and 102-111 to check changes on clouds it was not
+tuned on; the default seeds (100, 101) were not tuned on (101 was traced
+once, to find where a plan's gap went).
 
     python -m benchmarks.planner [--sizes small,medium,large,xlarge,xxlarge]
         [--profiles default,skewed,...] [--seeds 100,101]
