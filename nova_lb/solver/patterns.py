@@ -9,7 +9,8 @@ zone: 0.5458 polished against a relaxation of 0.4985).
 Here a host's load is a *pattern*: whole servers of each flavor that fit
 its room under the aim. The linear programme picks how many hosts of
 each kind of room take each pattern (Gilmore and Gomory's cutting-stock
-programme, priced by a small MILP per kind of room). Its vertices are
+programme, priced per kind of room by :mod:`nova_lb.solver.knapsack`,
+and by a small MILP where that leaves a class out). Its vertices are
 fractional in at most as many patterns as there are flavors and kinds
 of room, so rounding leaves a few servers over, not hundreds (the same
 zone: 0.5101, with 5,706 moves instead of 3,824).
@@ -29,21 +30,23 @@ from scipy import sparse
 from nova_lb.model import constraints
 from nova_lb.solver import aim as aim_mod
 from nova_lb.solver import clock
+from nova_lb.solver import knapsack
 
 #: Most pricing rounds: the programme settles in 10-15 on 500-host zones.
 _ROUNDS = 40
-#: Most seconds a pricing round may take: its best patterns so far serve
+#: Most seconds a pricing MILP may take: its best patterns so far serve
 #: (servers of up to half a host make HiGHS slow to prove them best).
 _PRICE_TIME = 0.1
 #: Rises of the patterns' room tried from the lowest plan, in
 #: :meth:`_Problem.steps`, class by class, the first that lowers the plan
-#: taken. A plan's height is not monotonic in the room: with servers of
-#: up to half a host, one rise may leave a server with no host and the
-#: next give the lowest plan (1,000 hosts, ``large``, seed 101, a 500-host
-#: zone: two steps up gave no plan in one run, three steps up 0.6295 in
-#: another), and rises of one or two then stopped near 0.67. Tuning seeds
-#: 1 and 2 of that cloud: 0.0369 and 0.0302 above the bound with rises of
-#: one or two, 0.0269 and 0.0302 with up to four.
+#: taken (after the finer rises of :meth:`_Problem.rises`). A plan's
+#: height is not monotonic in the room: with servers of up to half a
+#: host, one rise may leave a server with no host and the next give the
+#: lowest plan (1,000 hosts, ``large``, seed 101, a 500-host zone: two
+#: steps up gave no plan in one run, three steps up 0.6295 in another),
+#: and rises of one or two then stopped near 0.67. Tuning seeds 1 and 2
+#: of that cloud: 0.0369 and 0.0302 above the bound with rises of one or
+#: two, 0.0269 and 0.0302 with up to four.
 _RISES = (1, 2, 3, 4)
 #: Worth of a server a host keeps: far below any server left out, so
 #: it only chooses between equally low plans.
@@ -66,8 +69,8 @@ def lowest(zone, model, aim, tolerance, deadline):
 
     The patterns' room starts at ``aim + tolerance`` (R,) and rises,
     class by class, the class with the least spare room first
-    (:meth:`_Problem.tightest`), by one to four :meth:`_Problem.steps`
-    (see :data:`_RISES`) while that lowers the plan, each programme seeded
+    (:meth:`_Problem.tightest`), by :meth:`_Problem.rises`, least first,
+    while that lowers the plan, each programme seeded
     with the lowest plan's patterns: at the relaxation's aim every
     host's room may be a few vCPUs short of whole servers, and the
     servers left over overshoot (the zone above: 0.5759 at the aim,
@@ -79,7 +82,7 @@ def lowest(zone, model, aim, tolerance, deadline):
     if pool is None:
         return None
     problem = _Problem(zone, model, pool)
-    step = problem.steps(tolerance)
+    rises = problem.rises(tolerance)
     best, score, seeds = None, np.inf, []
     tries = [aim + tolerance]
     while tries and time.monotonic() < deadline:
@@ -91,10 +94,10 @@ def lowest(zone, model, aim, tolerance, deadline):
         if value < score:
             best, score, seeds = location, value, columns
             # The first rise that lowers the plan is taken: a programme
-            # takes a second or more on 500 hosts, and the zone has a
+            # takes up to a second on 500 hosts, and the zone has a
             # few.
-            tries = [room + np.eye(len(aim))[r] * step[r] * n
-                     for r in problem.tightest(room) for n in _RISES]
+            tries = [room + np.eye(len(aim))[r] * rise
+                     for r in problem.tightest(room) for rise in rises[r]]
     return best
 
 
@@ -129,6 +132,28 @@ class _Problem(object):
                              for c in cap.T])
         return np.maximum(np.nan_to_num(self.unit / smallest), tolerance)
 
+    def rises(self, tolerance):
+        """Per class, the rises of the room tried, least first: a whole
+        unit on each larger size of host, then one to four
+        :meth:`steps`.
+
+        A unit on the smallest host may be several on the largest: on
+        hosts of 60, 240 and 496 vCPUs, 1/60 of the room is 8 vCPUs on
+        the largest, and a plan with 1 vCPU more there is lower
+        (1,000 hosts, ``mixed``, seed 109, a 500-host zone: 0.5084 at
+        1/496 above the first room, 0.5174 at 1/60, 0.5202 at the
+        first room, against a bound of 0.5051).
+        """
+        step = self.steps(tolerance)
+        cap = self.zone.capacity[self.hosts]
+        rises = []
+        for r, unit in enumerate(self.unit):
+            sizes = np.unique(cap[:, r][cap[:, r] > 0])
+            finer = unit / sizes if unit else np.zeros(0)
+            rises.append(np.concatenate([np.unique(finer[finer < step[r]]),
+                                         step[r] * np.array(_RISES)]))
+        return rises
+
     def tightest(self, aim):
         """The weighted classes, least spare room under ``aim`` (R,)
         first: the hosts' room over what the servers need, relative to it.
@@ -157,9 +182,9 @@ class _Problem(object):
         ``seeds``: patterns of an earlier programme, ``(host, counts)``,
         the programme's first columns wherever they still fit the host's
         room. Under a higher aim they all do, and the programme needs
-        fewer pricing rounds, of 0.1 s each (1,000 hosts, ``mixed``,
-        seed 100, the 500-host zones one unit higher: 5-7 rounds instead
-        of 8-10, and plans as low or lower).
+        fewer pricing rounds (1,000 hosts, ``mixed``, seed 100, the
+        500-host zones one unit higher: 5-7 rounds instead of 8-10, and
+        plans as low or lower).
         """
         z = self.zone
         room = _room(z, self.hosts, self.base, self.unit, aim)
@@ -171,7 +196,7 @@ class _Problem(object):
         seeded = [(kind_of[h], c) for h, c in seeds
                   if np.all(c @ self.demand <= room[h] + 1e-9)]
         patterns, use = _columns(
-            self.demand, self.total, kinds, kind_n,
+            self.demand, self.total, kinds, self.unit, kind_n,
             [(i, c) for i, c in zip(kind_of, kept) if c.any()], seeded,
             deadline)
         if patterns is None:
@@ -236,7 +261,7 @@ def _size(demand):
     return (demand / np.maximum(demand.max(axis=0), 1e-9)).sum(axis=1)
 
 
-def _columns(demand, total, kinds, kind_n, kept, seeded, deadline):
+def _columns(demand, total, kinds, unit, kind_n, kept, seeded, deadline):
     """``(patterns [(kind, counts)], use per pattern)`` of the cutting
     stock programme by column generation, or ``(None, None)``.
 
@@ -270,7 +295,7 @@ def _columns(demand, total, kinds, kind_n, kept, seeded, deadline):
         if res.status != 0:
             return None, None
         price, per_kind = res.eqlin.marginals[:k], res.eqlin.marginals[k:]
-        new = _price(demand, total, kinds, price, per_kind, deadline)
+        new = _price(demand, total, kinds, unit, price, per_kind, deadline)
         if not new or time.monotonic() > deadline:
             break
         patterns.extend(new)
@@ -281,10 +306,26 @@ def _columns(demand, total, kinds, kind_n, kept, seeded, deadline):
     return patterns[:n], res.x[:n]
 
 
-def _price(demand, total, kinds, price, per_kind, deadline):
+def _price(demand, total, kinds, unit, price, per_kind, deadline):
     """Patterns whose reduced cost is negative: per kind of room, the
-    whole servers of most value at ``price`` that fit (one MILP of every
-    kind side by side: a call per kind costs more than the search)."""
+    whole servers of most value at ``price`` that fit, by
+    :func:`nova_lb.solver.knapsack.best`; the kinds it leaves unanswered
+    (servers over a class outside its table) that may still hold a
+    pattern, by one MILP of those kinds side by side (a call per kind
+    costs more than the search)."""
+    counts, fits, bound = knapsack.best(demand, total, kinds, unit, price)
+    rest = np.flatnonzero(~fits & (bound + per_kind > 1e-7))
+    counts[~fits] = 0.0
+    if len(rest):
+        counts[rest] = _price_milp(demand, total, kinds[rest], price,
+                                   deadline)
+    gain = counts @ price + per_kind
+    return [(i, counts[i]) for i in np.flatnonzero(gain > 1e-7)]
+
+
+def _price_milp(demand, total, kinds, price, deadline):
+    """(T, K) the whole servers of most value at ``price`` per kind of
+    room found by the time limit, 0 where none was."""
     k, t = len(demand), len(kinds)
     res = optimize.milp(
         -np.tile(price, t), integrality=np.ones(k * t),
@@ -296,10 +337,8 @@ def _price(demand, total, kinds, price, per_kind, deadline):
                                    0.05),
                  'mip_rel_gap': 0.0, 'presolve': False})
     if res.x is None:
-        return []
-    counts = np.round(res.x).reshape(t, k)
-    gain = counts @ price + per_kind
-    return [(i, counts[i]) for i in np.flatnonzero(gain > 1e-7)]
+        return np.zeros((t, k))
+    return np.round(res.x).reshape(t, k)
 
 
 def _assign(now, kind_of, patterns, use, total, n_kinds):

@@ -110,6 +110,25 @@ class PatternTest(testtools.TestCase):
         self.assertAlmostEqual(2 / 60, step[0])
         self.assertAlmostEqual(4096 / 65536, step[1])
 
+    def test_room_rises_a_unit_on_each_larger_host_first(self):
+        # Two vCPUs on the 240-vCPU host before two on the 60-vCPU one,
+        # 4 GiB on the 256-GiB host before 4 GiB on the 64-GiB one; then
+        # one to four steps. Disk's whole units are below the tolerance
+        # on both hosts: only the steps.
+        c = clusters.make([(60, 262144, 2000), (240, 65536, 2000)],
+                          [(0, (2, 4096, 10))] * 10)
+        z = zone.split(c)[0][0]
+        model = shapes.ShapeCountModel(z, 10, 1.0)
+        problem = patterns._Problem(z, model, patterns._pool(z, model))
+        vcpu, memory, disk = problem.rises(0.005)
+        np.testing.assert_allclose([2 / 240] + [2 / 60 * n
+                                                for n in (1, 2, 3, 4)],
+                                   vcpu)
+        np.testing.assert_allclose([4096 / 262144] + [4096 / 65536 * n
+                                                      for n in (1, 2, 3, 4)],
+                                   memory)
+        np.testing.assert_allclose([0.005, 0.01, 0.015, 0.02], disk)
+
     def test_room_rises_first_where_least_is_spare(self):
         # Two hosts and twelve servers of 2 vCPUs and 8 GiB. Under peaks
         # of 50 % vCPU and 80 % memory the hosts hold 48 GiB of whole
@@ -133,7 +152,8 @@ class PatternTest(testtools.TestCase):
         demand = np.array([[3.0, 3.0], [2.0, 2.0]])
         found, use = patterns._columns(
             demand, np.array([1.0, 2.0]), np.array([[4.0, 4.0]]),
-            np.array([1]), [], [], time.monotonic() + 5.0)
+            np.array([1.0, 1.0]), np.array([1]), [], [],
+            time.monotonic() + 5.0)
         taken = [counts for (_, counts), n in zip(found, use) if n > 0.5]
         self.assertEqual([[1.0, 0.0]], [list(c) for c in taken])
 
