@@ -39,8 +39,8 @@ def best(demand, total, kinds, unit, price):
     if not axes:
         return counts, np.zeros(len(kinds), bool), np.full(len(kinds),
                                                            np.inf)
-    shape = tuple(int(round(kinds[:, r].max() / unit[r])) + 1
-                  for r in axes)
+    at = np.floor(kinds[:, axes] / unit[axes] + 1e-9).astype(int)
+    shape = tuple(at.max(axis=0, initial=0) + 1)
     steps = np.round(demand[:, axes] / unit[axes]).astype(int)
     table = np.zeros(shape)
     layers = []
@@ -53,7 +53,6 @@ def best(demand, total, kinds, unit, price):
             better = taken > table[dst]
             table[dst] = np.where(better, taken, table[dst])
             layers.append((k, n, shift, better))
-    at = np.round(kinds[:, axes] / unit[axes]).astype(int)
     bound = table[tuple(at.T)]
     # Back through the layers, every kind at once: a kind took a layer's
     # servers where that layer made its value better.
