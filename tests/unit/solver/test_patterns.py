@@ -128,6 +128,14 @@ class PatternTest(testtools.TestCase):
                                                       for n in (1, 2, 3, 4)],
                                    memory)
         np.testing.assert_allclose([0.005, 0.01, 0.015, 0.02], disk)
+        # Tried least weighted rise first, over both weighted classes
+        # (disk, weight 0, never rises).
+        room = np.array([0.5, 0.5, 0.5])
+        tried = [t - room for t in problem.tries(room, (vcpu, memory, disk))]
+        self.assertEqual([0, 1, 0, 1, 0, 0, 1, 0, 1, 1],
+                         [int(np.flatnonzero(d)[0]) for d in tried])
+        np.testing.assert_allclose(
+            sorted(list(vcpu) + list(memory)), [d.sum() for d in tried])
 
     def test_room_rises_first_where_least_is_spare(self):
         # Two hosts and twelve servers of 2 vCPUs and 8 GiB. Under peaks
