@@ -23,8 +23,9 @@ plan to the reference (and to the best proven bound), time, migrations;
 then per size over all profiles, with the targets of issue #11 (the
 median one on every profile). Seeds 0-9 and 112-118 were used while
 tuning the solver and 102-111 to check changes on clouds it was not
-tuned on; the default seeds (100, 101) were not tuned on (101 was traced
-once, to find where a plan's gap went).
+tuned on (three of them, ``mixed`` 102, 103 and 109, were traced to
+find where a plan's gap went); the default seeds (100, 101) were not
+tuned on (101 was traced once).
 
     python -m benchmarks.planner [--sizes small,medium,large,xlarge,xxlarge]
         [--profiles default,skewed,...] [--seeds 100,101]
