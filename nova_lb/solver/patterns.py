@@ -132,8 +132,8 @@ class _Problem(object):
 
     def rises(self, tolerance):
         """Per class, the rises of the room tried, least first: a whole
-        unit on each larger size of host, then one to four
-        :meth:`steps`.
+        unit on each size of host where that is less than a step, then
+        one to four :meth:`steps`.
 
         A unit on the smallest host may be several on the largest: on
         hosts of 60, 240 and 496 vCPUs, 1/60 of the room is 8 vCPUs on

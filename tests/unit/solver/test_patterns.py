@@ -113,7 +113,7 @@ class PatternTest(testtools.TestCase):
     def test_room_rises_a_unit_on_each_larger_host_first(self):
         # Two vCPUs on the 240-vCPU host before two on the 60-vCPU one,
         # 4 GiB on the 256-GiB host before 4 GiB on the 64-GiB one; then
-        # one to four steps. Disk's whole units are below the tolerance
+        # one to four steps. Disk's whole unit is a step (the tolerance)
         # on both hosts: only the steps.
         c = clusters.make([(60, 262144, 2000), (240, 65536, 2000)],
                           [(0, (2, 4096, 10))] * 10)
