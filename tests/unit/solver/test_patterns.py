@@ -100,7 +100,12 @@ class PatternTest(testtools.TestCase):
         higher = programme(high)[0]
         self.assertLess(programme(low, higher)[1], len(higher))
 
-    def test_room_rises_a_whole_vcpu_on_the_smallest_host(self):
+    def test_room_rises_a_unit_on_each_size_of_host_then_steps(self):
+        # A step is a whole unit on the smallest host. Two vCPUs on the
+        # 240-vCPU host come before two on the 60-vCPU one, 4 GiB on the
+        # 256-GiB host before 4 GiB on the 64-GiB one; then one to four
+        # steps. Disk's whole unit is a step (the tolerance) on both
+        # hosts: only the steps.
         c = clusters.make([(60, 262144, 2000), (240, 65536, 2000)],
                           [(0, (2, 4096, 10))] * 10)
         z = zone.split(c)[0][0]
@@ -109,17 +114,6 @@ class PatternTest(testtools.TestCase):
         step = problem.steps(0.005)
         self.assertAlmostEqual(2 / 60, step[0])
         self.assertAlmostEqual(4096 / 65536, step[1])
-
-    def test_room_rises_a_unit_on_each_larger_host_first(self):
-        # Two vCPUs on the 240-vCPU host before two on the 60-vCPU one,
-        # 4 GiB on the 256-GiB host before 4 GiB on the 64-GiB one; then
-        # one to four steps. Disk's whole unit is a step (the tolerance)
-        # on both hosts: only the steps.
-        c = clusters.make([(60, 262144, 2000), (240, 65536, 2000)],
-                          [(0, (2, 4096, 10))] * 10)
-        z = zone.split(c)[0][0]
-        model = shapes.ShapeCountModel(z, 10, 1.0)
-        problem = patterns._Problem(z, model, patterns._pool(z, model))
         vcpu, memory, disk = problem.rises(0.005)
         np.testing.assert_allclose([2 / 240] + [2 / 60 * n
                                                 for n in (1, 2, 3, 4)],
