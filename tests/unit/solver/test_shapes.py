@@ -146,6 +146,25 @@ class ShapeModelTest(testtools.TestCase):
         self.assertEqual((None, False), aim.reach(
             z, model, peaks, 0.01, time.monotonic() + 5.0, whole=0))
 
+    def test_rounded_plan_under_a_wider_room_when_the_aim_is_missed(self):
+        # An aim 0.01 below the relaxation's peaks: no fractional plan
+        # within the tolerance of it, and no relaxed counts to round. A
+        # plan a few tolerances higher is rounded instead of none.
+        c = clusters.random(30, 8, seed=4)
+        z = zone.split(c)[0][0]
+        model = shapes.ShapeCountModel(z, len(z.units), 1.0)
+        bound, peaks = model.relaxed(5.0)
+        model.relaxed_counts = None
+        low = peaks - 0.01
+        self.assertIsNone(model.fractional_churn(low + 0.005, 5.0))
+        location = aim._rounded(z, model, low, 0.005,
+                                time.monotonic() + 5.0)
+        _check(self, z, location)
+        reached = z.weighted(z.peaks(z.usage_after(location)))
+        self.assertGreaterEqual(reached, bound - 1e-9)
+        # One 4-vCPU server on a 64-vCPU host is 0.0625.
+        self.assertLess(reached, bound + 0.03 + 0.0625)
+
     def test_rounded_plan_when_the_lowest_integral_peaks_run_out(self):
         # No integral plan within the tolerance of the aim (HiGHS proves
         # it), and the lowest integral peaks above it out of time (faked:
